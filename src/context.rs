@@ -1,0 +1,415 @@
+//! The page context of one page view: device, locale, country guess, local time, traffic source.
+//!
+//! `PageSignals` is what the web layer reads from `navigator`, `window` and `document`;
+//! `Context::derive` turns it into coarse classes. Only the classes are exposed, and none of
+//! it is ever stored: the user agent, the referrer and the page URL are read, classified and
+//! dropped (minimisation). Pure: no JS, no storage.
+
+use serde::Serialize;
+
+/// Raw signals from the browser. Every field may be missing (Node, workers, privacy modes).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PageSignals {
+    pub user_agent: String,
+    pub viewport_width: Option<f64>,
+    pub language: Option<String>,
+    pub time_zone: Option<String>,
+    /// `Date.prototype.getTimezoneOffset()`: minutes to add to local time to get UTC.
+    pub tz_offset_min: Option<f64>,
+    pub referrer: Option<String>,
+    /// `location.href` of the page; only its host and campaign parameters are looked at.
+    pub page_url: Option<String>,
+    /// `maxTouchPoints > 0`.
+    pub touch: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DeviceClass {
+    Mobile,
+    Tablet,
+    Desktop,
+    Bot,
+    Unknown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Os {
+    Ios,
+    Android,
+    Windows,
+    Macos,
+    Linux,
+    Chromeos,
+    Other,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TrafficSource {
+    Direct,
+    Internal,
+    Search,
+    Social,
+    Email,
+    Paid,
+    Referral,
+}
+
+/// The derived context exposed in `profile().context`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Context {
+    pub device: DeviceClass,
+    pub os: Os,
+    pub locale: Option<String>,
+    pub language: Option<String>,
+    /// ISO 3166-1 alpha-2, from the locale's region or else the time zone.
+    pub country: Option<String>,
+    pub time_zone: Option<String>,
+    /// 0–23, in the shopper's local time.
+    pub local_hour: u8,
+    /// 0 = Monday … 6 = Sunday, in the shopper's local time.
+    pub weekday: u8,
+    pub traffic_source: TrafficSource,
+}
+
+impl Context {
+    pub fn derive(s: &PageSignals, now_ms: i64) -> Context {
+        let locale = s.language.as_deref().and_then(normalise_locale);
+        let language = locale
+            .as_deref()
+            .map(|l| l.split('-').next().unwrap_or(l).to_owned());
+        let country = locale
+            .as_deref()
+            .and_then(region_of)
+            .or_else(|| s.time_zone.as_deref().and_then(country_of_zone).map(str::to_owned));
+        let offset = s
+            .tz_offset_min
+            .filter(|m| m.is_finite() && m.abs() <= 18.0 * 60.0)
+            .unwrap_or(0.0) as i64;
+        let (local_hour, weekday) = local_time(now_ms, offset);
+        Context {
+            device: device_class(&s.user_agent, s.viewport_width, s.touch),
+            os: os_of(&s.user_agent),
+            locale,
+            language,
+            country,
+            time_zone: s.time_zone.clone().filter(|z| z.len() <= 64),
+            local_hour,
+            weekday,
+            traffic_source: traffic_source(s.referrer.as_deref(), s.page_url.as_deref()),
+        }
+    }
+}
+
+/// Local hour (0–23) and weekday (0 = Monday) at `now_ms` for a `getTimezoneOffset()` value.
+pub fn local_time(now_ms: i64, tz_offset_min: i64) -> (u8, u8) {
+    let local_min = now_ms.div_euclid(60_000) - tz_offset_min;
+    let day = local_min.div_euclid(1440);
+    let hour = local_min.rem_euclid(1440) / 60;
+    // 1970-01-01 was a Thursday (weekday 3 when Monday is 0).
+    let weekday = (day + 3).rem_euclid(7);
+    (hour as u8, weekday as u8)
+}
+
+pub fn device_class(ua: &str, viewport_width: Option<f64>, touch: bool) -> DeviceClass {
+    let ua_l = ua.to_ascii_lowercase();
+    if ["bot", "crawler", "spider", "headlesschrome", "lighthouse"]
+        .iter()
+        .any(|b| ua_l.contains(b))
+    {
+        return DeviceClass::Bot;
+    }
+    if ua_l.contains("ipad")
+        || ua_l.contains("tablet")
+        || (ua_l.contains("android") && !ua_l.contains("mobile"))
+        // iPadOS reports a Mac user agent; touch support gives it away.
+        || (ua_l.contains("macintosh") && touch)
+    {
+        return DeviceClass::Tablet;
+    }
+    if ua_l.contains("mobi") || ua_l.contains("iphone") || ua_l.contains("ipod") {
+        return DeviceClass::Mobile;
+    }
+    match viewport_width {
+        Some(w) if w.is_finite() && w > 0.0 && w < 600.0 => DeviceClass::Mobile,
+        Some(w) if w.is_finite() && w > 0.0 && w < 1024.0 && touch => DeviceClass::Tablet,
+        _ if ua.is_empty() => DeviceClass::Unknown,
+        _ => DeviceClass::Desktop,
+    }
+}
+
+pub fn os_of(ua: &str) -> Os {
+    let ua = ua.to_ascii_lowercase();
+    if ua.contains("iphone") || ua.contains("ipad") || ua.contains("ipod") {
+        Os::Ios
+    } else if ua.contains("android") {
+        Os::Android
+    } else if ua.contains("cros") {
+        Os::Chromeos
+    } else if ua.contains("windows") {
+        Os::Windows
+    } else if ua.contains("mac os") || ua.contains("macintosh") {
+        Os::Macos
+    } else if ua.contains("linux") {
+        Os::Linux
+    } else {
+        Os::Other
+    }
+}
+
+/// `de_de`, `DE-de` → `de-DE`; anything that is not `ll` or `ll-RR` (ignoring script) → None.
+fn normalise_locale(tag: &str) -> Option<String> {
+    let mut parts = tag.trim().split(['-', '_']);
+    let lang = parts.next()?;
+    if !(2..=3).contains(&lang.len()) || !lang.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return None;
+    }
+    let mut out = lang.to_ascii_lowercase();
+    for p in parts {
+        if p.len() == 2 && p.bytes().all(|b| b.is_ascii_alphabetic()) {
+            out.push('-');
+            out.push_str(&p.to_ascii_uppercase());
+            break;
+        }
+    }
+    Some(out)
+}
+
+fn region_of(locale: &str) -> Option<String> {
+    locale
+        .split_once('-')
+        .map(|(_, r)| r.to_owned())
+        .filter(|r| r.len() == 2)
+}
+
+/// The country of an IANA time zone, for the zones shoppers most often report.
+pub fn country_of_zone(zone: &str) -> Option<&'static str> {
+    const ZONES: &[(&str, &str)] = &[
+        ("Europe/Amsterdam", "NL"),
+        ("Europe/Andorra", "AD"),
+        ("Europe/Athens", "GR"),
+        ("Europe/Belgrade", "RS"),
+        ("Europe/Berlin", "DE"),
+        ("Europe/Bratislava", "SK"),
+        ("Europe/Brussels", "BE"),
+        ("Europe/Bucharest", "RO"),
+        ("Europe/Budapest", "HU"),
+        ("Europe/Copenhagen", "DK"),
+        ("Europe/Dublin", "IE"),
+        ("Europe/Helsinki", "FI"),
+        ("Europe/Istanbul", "TR"),
+        ("Europe/Kiev", "UA"),
+        ("Europe/Kyiv", "UA"),
+        ("Europe/Lisbon", "PT"),
+        ("Europe/Ljubljana", "SI"),
+        ("Europe/London", "GB"),
+        ("Europe/Luxembourg", "LU"),
+        ("Europe/Madrid", "ES"),
+        ("Europe/Moscow", "RU"),
+        ("Europe/Oslo", "NO"),
+        ("Europe/Paris", "FR"),
+        ("Europe/Prague", "CZ"),
+        ("Europe/Riga", "LV"),
+        ("Europe/Rome", "IT"),
+        ("Europe/Sofia", "BG"),
+        ("Europe/Stockholm", "SE"),
+        ("Europe/Tallinn", "EE"),
+        ("Europe/Vienna", "AT"),
+        ("Europe/Vilnius", "LT"),
+        ("Europe/Warsaw", "PL"),
+        ("Europe/Zagreb", "HR"),
+        ("Europe/Zurich", "CH"),
+        ("America/New_York", "US"),
+        ("America/Chicago", "US"),
+        ("America/Denver", "US"),
+        ("America/Phoenix", "US"),
+        ("America/Los_Angeles", "US"),
+        ("America/Anchorage", "US"),
+        ("Pacific/Honolulu", "US"),
+        ("America/Toronto", "CA"),
+        ("America/Vancouver", "CA"),
+        ("America/Mexico_City", "MX"),
+        ("America/Sao_Paulo", "BR"),
+        ("America/Argentina/Buenos_Aires", "AR"),
+        ("America/Bogota", "CO"),
+        ("America/Lima", "PE"),
+        ("America/Santiago", "CL"),
+        ("Asia/Shanghai", "CN"),
+        ("Asia/Chongqing", "CN"),
+        ("Asia/Urumqi", "CN"),
+        ("Asia/Hong_Kong", "HK"),
+        ("Asia/Taipei", "TW"),
+        ("Asia/Tokyo", "JP"),
+        ("Asia/Seoul", "KR"),
+        ("Asia/Singapore", "SG"),
+        ("Asia/Kolkata", "IN"),
+        ("Asia/Calcutta", "IN"),
+        ("Asia/Jakarta", "ID"),
+        ("Asia/Bangkok", "TH"),
+        ("Asia/Manila", "PH"),
+        ("Asia/Ho_Chi_Minh", "VN"),
+        ("Asia/Kuala_Lumpur", "MY"),
+        ("Asia/Dubai", "AE"),
+        ("Asia/Riyadh", "SA"),
+        ("Asia/Jerusalem", "IL"),
+        ("Australia/Sydney", "AU"),
+        ("Australia/Melbourne", "AU"),
+        ("Australia/Brisbane", "AU"),
+        ("Australia/Perth", "AU"),
+        ("Pacific/Auckland", "NZ"),
+        ("Africa/Johannesburg", "ZA"),
+        ("Africa/Lagos", "NG"),
+        ("Africa/Cairo", "EG"),
+        ("Africa/Nairobi", "KE"),
+    ];
+    ZONES.iter().find(|(z, _)| *z == zone).map(|(_, c)| *c)
+}
+
+/// The host of an absolute http(s) URL, lowercased, without `www.` and port.
+fn host_of(url: &str) -> Option<String> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    let host = rest.split(['/', '?', '#']).next()?;
+    let host = host.rsplit('@').next()?.split(':').next()?;
+    let host = host.to_ascii_lowercase();
+    Some(host.strip_prefix("www.").unwrap_or(&host).to_owned())
+}
+
+fn query_param<'a>(url: &'a str, name: &str) -> Option<&'a str> {
+    let query = url.split_once('?')?.1.split('#').next()?;
+    query.split('&').find_map(|kv| {
+        let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+        (k == name).then_some(v)
+    })
+}
+
+pub fn traffic_source(referrer: Option<&str>, page_url: Option<&str>) -> TrafficSource {
+    if let Some(url) = page_url {
+        if query_param(url, "gclid").is_some()
+            || query_param(url, "fbclid").is_some() && query_param(url, "utm_medium").is_some()
+            || query_param(url, "msclkid").is_some()
+        {
+            return TrafficSource::Paid;
+        }
+        match query_param(url, "utm_medium").map(|m| m.to_ascii_lowercase()) {
+            Some(m) if ["cpc", "ppc", "paid", "paidsearch", "display", "cpm"].contains(&m.as_str()) => {
+                return TrafficSource::Paid
+            }
+            Some(m) if m == "email" || m == "newsletter" => return TrafficSource::Email,
+            Some(m) if m == "social" || m == "social-media" => return TrafficSource::Social,
+            _ => {}
+        }
+    }
+    let Some(ref_host) = referrer.filter(|r| !r.is_empty()).and_then(host_of) else {
+        return TrafficSource::Direct;
+    };
+    if page_url.and_then(host_of).is_some_and(|h| h == ref_host) {
+        return TrafficSource::Internal;
+    }
+    let first = ref_host.split('.').next().unwrap_or("");
+    const SEARCH: &[&str] = &["google", "bing", "duckduckgo", "yahoo", "baidu", "yandex", "ecosia", "qwant", "naver"];
+    const SOCIAL: &[&str] = &[
+        "facebook", "instagram", "t", "x", "twitter", "linkedin", "pinterest", "reddit", "tiktok", "youtube", "lm", "l",
+    ];
+    const EMAIL: &[&str] = &["mail", "outlook", "webmail"];
+    if EMAIL.contains(&first) {
+        TrafficSource::Email
+    } else if SEARCH.iter().any(|s| ref_host.split('.').any(|p| p == *s)) {
+        TrafficSource::Search
+    } else if SOCIAL.contains(&first) || SOCIAL.iter().any(|s| ref_host.starts_with(&format!("{s}.com"))) {
+        TrafficSource::Social
+    } else {
+        TrafficSource::Referral
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const IPHONE: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148";
+    const ANDROID_PHONE: &str = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/120 Mobile Safari/537.36";
+    const ANDROID_TAB: &str = "Mozilla/5.0 (Linux; Android 13; SM-X710) AppleWebKit/537.36 Chrome/120 Safari/537.36";
+    const MAC: &str = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 Version/17.0 Safari/605.1.15";
+    const WIN: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120 Safari/537.36";
+
+    #[test]
+    fn device_classes() {
+        for (ua, width, touch, want) in [
+            (IPHONE, Some(390.0), true, DeviceClass::Mobile),
+            (ANDROID_PHONE, None, true, DeviceClass::Mobile),
+            (ANDROID_TAB, Some(1200.0), true, DeviceClass::Tablet),
+            (MAC, Some(1024.0), true, DeviceClass::Tablet),
+            (MAC, Some(1440.0), false, DeviceClass::Desktop),
+            (WIN, Some(500.0), false, DeviceClass::Mobile),
+            (WIN, Some(1920.0), false, DeviceClass::Desktop),
+            ("Googlebot/2.1", None, false, DeviceClass::Bot),
+            ("", None, false, DeviceClass::Unknown),
+        ] {
+            assert_eq!(device_class(ua, width, touch), want, "{ua} {width:?}");
+        }
+        assert_eq!(os_of(IPHONE), Os::Ios);
+        assert_eq!(os_of(ANDROID_TAB), Os::Android);
+        assert_eq!(os_of(MAC), Os::Macos);
+        assert_eq!(os_of(WIN), Os::Windows);
+    }
+
+    #[test]
+    fn locale_and_country() {
+        let ctx = |lang: Option<&str>, tz: Option<&str>| {
+            Context::derive(
+                &PageSignals {
+                    language: lang.map(Into::into),
+                    time_zone: tz.map(Into::into),
+                    ..Default::default()
+                },
+                0,
+            )
+        };
+        let c = ctx(Some("de_de"), Some("Europe/Vienna"));
+        assert_eq!((c.locale.as_deref(), c.language.as_deref(), c.country.as_deref()), (Some("de-DE"), Some("de"), Some("DE")));
+        assert_eq!(ctx(Some("nl"), Some("Europe/Amsterdam")).country.as_deref(), Some("NL"));
+        assert_eq!(ctx(Some("zh-Hans-CN"), None).country.as_deref(), Some("CN"));
+        assert_eq!(ctx(Some("en"), Some("Mars/Base")).country, None);
+        assert_eq!(ctx(Some("???"), None).locale, None);
+    }
+
+    #[test]
+    fn local_hour_and_weekday() {
+        // 2023-11-14T22:13:20Z was a Tuesday.
+        let now = 1_700_000_000_000;
+        assert_eq!(local_time(now, 0), (22, 1));
+        // Berlin in winter: getTimezoneOffset() = -60 → 23:13 Tuesday.
+        assert_eq!(local_time(now, -60), (23, 1));
+        // Tokyo (-540) → 07:13 Wednesday; New York (300) → 17:13 Tuesday.
+        assert_eq!(local_time(now, -540), (7, 2));
+        assert_eq!(local_time(now, 300), (17, 1));
+        assert_eq!(local_time(0, 0), (0, 3));
+        assert_eq!(local_time(-1, 0), (23, 2));
+    }
+
+    #[test]
+    fn traffic_sources() {
+        let page = Some("https://shop.example/checkout?x=1");
+        for (referrer, url, want) in [
+            (None, page, TrafficSource::Direct),
+            (Some(""), page, TrafficSource::Direct),
+            (Some("https://www.google.de/"), page, TrafficSource::Search),
+            (Some("https://duckduckgo.com/"), page, TrafficSource::Search),
+            (Some("https://l.facebook.com/l.php"), page, TrafficSource::Social),
+            (Some("https://t.co/abc"), page, TrafficSource::Social),
+            (Some("https://mail.google.com/"), page, TrafficSource::Email),
+            (Some("https://outlook.live.com/"), page, TrafficSource::Email),
+            (Some("https://blog.example.org/post"), page, TrafficSource::Referral),
+            (Some("https://shop.example/cart"), page, TrafficSource::Internal),
+            (None, Some("https://shop.example/?gclid=abc"), TrafficSource::Paid),
+            (None, Some("https://shop.example/?utm_medium=email"), TrafficSource::Email),
+            (Some("https://news.site/"), Some("https://shop.example/?utm_medium=cpc"), TrafficSource::Paid),
+        ] {
+            assert_eq!(traffic_source(referrer, url), want, "{referrer:?} {url:?}");
+        }
+    }
+}

@@ -1,0 +1,25 @@
+//! checkout-personalizer: tracks a shopper's events in the browser, keeps a live session
+//! profile, and personalises the checkout without a server round trip.
+//!
+//! This file is the facade: what the crate exposes, nothing else. The pure core (everything
+//! but `web`) builds and is tested natively; `web` is the only module that touches
+//! wasm-bindgen, web-sys, js-sys or gloo, and it exists only on wasm32.
+
+pub mod context;
+pub mod event;
+pub mod journal;
+pub mod profile;
+pub mod store;
+pub mod tracker;
+pub mod value;
+
+#[cfg(target_arch = "wasm32")]
+pub mod web;
+
+pub use context::{Context, PageSignals};
+pub use event::{Event, EventError, EventType, Item};
+pub use journal::{Journal, JournalConfig, JournalStats, MemoryReason};
+pub use profile::{ProfileConfig, ProfileView, SessionProfile};
+pub use store::{MemoryStore, Store, StoreError, StoreErrorKind};
+pub use tracker::{ConfigError, Consent, Status, Tracker, TrackerConfig};
+pub use value::Value;

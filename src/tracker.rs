@@ -1,0 +1,238 @@
+//! The tracker: consent, the journal and the live profile, kept consistent.
+//!
+//! `Tracker<S>` is the whole of `Personalizer`'s behaviour without the browser: the web layer
+//! only supplies a `Store`, the clock and the page signals, and forwards events. Consent is
+//! enforced here: until it is granted the journal does not touch the store at all (no read,
+//! no write); events are kept in memory and persisted once consent arrives; withdrawing
+//! consent erases what was stored. Pure apart from the `Store` it is given.
+
+use crate::context::Context;
+use crate::event::{Event, EventError};
+use crate::journal::{Journal, JournalConfig, JournalStats, MemoryReason};
+use crate::profile::{ProfileConfig, ProfileView, SessionProfile};
+use crate::store::Store;
+use crate::value::Value;
+use serde::Serialize;
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Consent {
+    Granted,
+    Denied,
+    Pending,
+}
+
+impl Consent {
+    pub fn parse(s: &str) -> Result<Consent, ConfigError> {
+        match s {
+            "granted" => Ok(Consent::Granted),
+            "denied" => Ok(Consent::Denied),
+            "pending" => Ok(Consent::Pending),
+            _ => Err(ConfigError(format!(
+                "consent must be 'granted', 'denied' or 'pending', got \"{}\"",
+                s.chars().take(40).collect::<String>()
+            ))),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TrackerConfig {
+    pub journal: JournalConfig,
+    pub profile: ProfileConfig,
+}
+
+impl TrackerConfig {
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let ns = &self.journal.namespace;
+        if ns.is_empty()
+            || ns.len() > 32
+            || !ns
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        {
+            return Err(ConfigError(
+                "namespace must be 1 to 32 letters, digits, '_' or '-'".into(),
+            ));
+        }
+        if self.journal.max_events == 0 || self.journal.max_chars < 1024 {
+            return Err(ConfigError(
+                "maxEvents must be at least 1 and maxBytes at least 1024".into(),
+            ));
+        }
+        if self.journal.retention_ms <= 0 {
+            return Err(ConfigError("retentionDays must be positive".into()));
+        }
+        let p = &self.profile;
+        if p.session_timeout_ms <= 0
+            || !(p.short_half_life_ms > 0.0 && p.short_half_life_ms.is_finite())
+            || !(p.long_half_life_ms > 0.0 && p.long_half_life_ms.is_finite())
+        {
+            return Err(ConfigError(
+                "session timeout and half-lives must be positive".into(),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A bad option passed to the constructor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError(pub String);
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "config: {}", self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// What `status()` returns.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Status {
+    pub consent: Consent,
+    /// `"local"` when events are written to durable storage, else `"memory"`.
+    pub storage: &'static str,
+    /// Why events are only in memory.
+    pub memory_reason: Option<MemoryReason>,
+    pub events: usize,
+    /// Encoded size of the journal, in characters.
+    pub bytes: usize,
+    /// Events not yet written.
+    pub pending_write: bool,
+    pub stats: JournalStats,
+}
+
+pub struct Tracker<S: Store> {
+    journal: Journal<S>,
+    profile: SessionProfile,
+    consent: Consent,
+    context: Option<Context>,
+}
+
+impl<S: Store> Tracker<S> {
+    /// A tracker for one page view. With consent granted it restores the stored journal now.
+    pub fn new(store: S, cfg: TrackerConfig, tab: u32, consent: Consent, now: i64) -> Self {
+        let mut t = Tracker {
+            journal: Journal::new(store, cfg.journal, tab),
+            profile: SessionProfile::new(cfg.profile),
+            consent: Consent::Pending,
+            context: None,
+        };
+        t.set_consent(consent, now);
+        t
+    }
+
+    pub fn consent(&self) -> Consent {
+        self.consent
+    }
+
+    pub fn journal(&self) -> &Journal<S> {
+        &self.journal
+    }
+
+    pub fn set_context(&mut self, context: Context) {
+        self.context = Some(context);
+    }
+
+    fn rebuild_profile(&mut self) {
+        self.profile = SessionProfile::rebuild(*self.profile.config(), self.journal.events());
+    }
+
+    /// Grants, denies or leaves pending. Granting opens the store and persists what was kept
+    /// in memory; leaving `granted` erases every stored key (events stay in memory for this
+    /// page view only). Returns how many stored keys were erased.
+    pub fn set_consent(&mut self, consent: Consent, now: i64) -> usize {
+        let before = self.consent;
+        self.consent = consent;
+        match (before, consent) {
+            (_, Consent::Granted) => {
+                let had = self.journal.len();
+                self.journal.open(now);
+                if self.journal.len() != had || self.journal.stats().restored > 0 {
+                    self.rebuild_profile();
+                }
+                0
+            }
+            (Consent::Granted, _) => self.journal.erase_store().unwrap_or(0),
+            _ => 0,
+        }
+    }
+
+    /// Validates and records an event from the page.
+    pub fn track(&mut self, value: &Value, now: i64) -> Result<u64, EventError> {
+        let event = Event::from_value(value, now)?;
+        self.track_event(event, now)
+    }
+
+    /// Records an already-built event (retention is still checked).
+    pub fn track_event(&mut self, event: Event, now: i64) -> Result<u64, EventError> {
+        if !event.is_valid() {
+            return Err(EventError::Invalid {
+                field: "event".into(),
+                why: "is not a valid event".into(),
+            });
+        }
+        if !self.journal.retains(event.ts, now) {
+            return Err(EventError::Invalid {
+                field: "ts".into(),
+                why: "is older than the retention period".into(),
+            });
+        }
+        self.profile.apply(&event);
+        Ok(self.journal.append(event))
+    }
+
+    pub fn flush(&mut self, now: i64) {
+        self.journal.flush(now);
+    }
+
+    pub fn profile(&self, now: i64) -> ProfileView {
+        self.profile.view(now, self.context.as_ref())
+    }
+
+    /// A `storage` event from another tab (`key: None` means storage was cleared).
+    pub fn on_storage_event(&mut self, key: Option<&str>, new_value: Option<&str>, now: i64) {
+        let changed = match (key, new_value) {
+            (Some(k), Some(v)) => self.journal.merge_external(k, v, now),
+            (k, None) => self.journal.removed_external(k),
+            (None, Some(_)) => false,
+        };
+        if changed {
+            self.rebuild_profile();
+        }
+    }
+
+    /// Erases everything: every stored key in our namespace and the in-memory journal and
+    /// profile. Consent stays as it is; later events are stored again if it is granted.
+    /// Returns how many stored keys were removed.
+    pub fn forget(&mut self, now: i64) -> usize {
+        self.journal.clear_memory();
+        let removed = self.journal.erase_store().unwrap_or(0);
+        self.profile = SessionProfile::new(*self.profile.config());
+        if self.consent == Consent::Granted {
+            self.journal.open(now);
+        }
+        removed
+    }
+
+    pub fn events(&self) -> impl Iterator<Item = &Event> {
+        self.journal.events()
+    }
+
+    pub fn status(&self) -> Status {
+        let reason = self.journal.memory_reason();
+        Status {
+            consent: self.consent,
+            storage: if reason.is_none() { "local" } else { "memory" },
+            memory_reason: reason,
+            events: self.journal.len(),
+            bytes: self.journal.chars(),
+            pending_write: self.journal.dirty(),
+            stats: self.journal.stats().clone(),
+        }
+    }
+}
