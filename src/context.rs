@@ -59,6 +59,7 @@ pub enum TrafficSource {
 
 /// The derived context exposed in `profile().context`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Context {
     pub device: DeviceClass,
     pub os: Os,
@@ -80,10 +81,12 @@ impl Context {
         let language = locale
             .as_deref()
             .map(|l| l.split('-').next().unwrap_or(l).to_owned());
-        let country = locale
-            .as_deref()
-            .and_then(region_of)
-            .or_else(|| s.time_zone.as_deref().and_then(country_of_zone).map(str::to_owned));
+        let country = locale.as_deref().and_then(region_of).or_else(|| {
+            s.time_zone
+                .as_deref()
+                .and_then(country_of_zone)
+                .map(str::to_owned)
+        });
         let offset = s
             .tz_offset_min
             .filter(|m| m.is_finite() && m.abs() <= 18.0 * 60.0)
@@ -295,7 +298,9 @@ pub fn traffic_source(referrer: Option<&str>, page_url: Option<&str>) -> Traffic
             return TrafficSource::Paid;
         }
         match query_param(url, "utm_medium").map(|m| m.to_ascii_lowercase()) {
-            Some(m) if ["cpc", "ppc", "paid", "paidsearch", "display", "cpm"].contains(&m.as_str()) => {
+            Some(m)
+                if ["cpc", "ppc", "paid", "paidsearch", "display", "cpm"].contains(&m.as_str()) =>
+            {
                 return TrafficSource::Paid
             }
             Some(m) if m == "email" || m == "newsletter" => return TrafficSource::Email,
@@ -310,16 +315,41 @@ pub fn traffic_source(referrer: Option<&str>, page_url: Option<&str>) -> Traffic
         return TrafficSource::Internal;
     }
     let first = ref_host.split('.').next().unwrap_or("");
-    const SEARCH: &[&str] = &["google", "bing", "duckduckgo", "yahoo", "baidu", "yandex", "ecosia", "qwant", "naver"];
+    const SEARCH: &[&str] = &[
+        "google",
+        "bing",
+        "duckduckgo",
+        "yahoo",
+        "baidu",
+        "yandex",
+        "ecosia",
+        "qwant",
+        "naver",
+    ];
     const SOCIAL: &[&str] = &[
-        "facebook", "instagram", "t", "x", "twitter", "linkedin", "pinterest", "reddit", "tiktok", "youtube", "lm", "l",
+        "facebook",
+        "instagram",
+        "t",
+        "x",
+        "twitter",
+        "linkedin",
+        "pinterest",
+        "reddit",
+        "tiktok",
+        "youtube",
+        "lm",
+        "l",
     ];
     const EMAIL: &[&str] = &["mail", "outlook", "webmail"];
     if EMAIL.contains(&first) {
         TrafficSource::Email
     } else if SEARCH.iter().any(|s| ref_host.split('.').any(|p| p == *s)) {
         TrafficSource::Search
-    } else if SOCIAL.contains(&first) || SOCIAL.iter().any(|s| ref_host.starts_with(&format!("{s}.com"))) {
+    } else if SOCIAL.contains(&first)
+        || SOCIAL
+            .iter()
+            .any(|s| ref_host.starts_with(&format!("{s}.com")))
+    {
         TrafficSource::Social
     } else {
         TrafficSource::Referral
@@ -330,11 +360,14 @@ pub fn traffic_source(referrer: Option<&str>, page_url: Option<&str>) -> Traffic
 mod tests {
     use super::*;
 
-    const IPHONE: &str = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148";
+    const IPHONE: &str =
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148";
     const ANDROID_PHONE: &str = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/120 Mobile Safari/537.36";
-    const ANDROID_TAB: &str = "Mozilla/5.0 (Linux; Android 13; SM-X710) AppleWebKit/537.36 Chrome/120 Safari/537.36";
+    const ANDROID_TAB: &str =
+        "Mozilla/5.0 (Linux; Android 13; SM-X710) AppleWebKit/537.36 Chrome/120 Safari/537.36";
     const MAC: &str = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 Version/17.0 Safari/605.1.15";
-    const WIN: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120 Safari/537.36";
+    const WIN: &str =
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120 Safari/537.36";
 
     #[test]
     fn device_classes() {
@@ -370,8 +403,18 @@ mod tests {
             )
         };
         let c = ctx(Some("de_de"), Some("Europe/Vienna"));
-        assert_eq!((c.locale.as_deref(), c.language.as_deref(), c.country.as_deref()), (Some("de-DE"), Some("de"), Some("DE")));
-        assert_eq!(ctx(Some("nl"), Some("Europe/Amsterdam")).country.as_deref(), Some("NL"));
+        assert_eq!(
+            (
+                c.locale.as_deref(),
+                c.language.as_deref(),
+                c.country.as_deref()
+            ),
+            (Some("de-DE"), Some("de"), Some("DE"))
+        );
+        assert_eq!(
+            ctx(Some("nl"), Some("Europe/Amsterdam")).country.as_deref(),
+            Some("NL")
+        );
         assert_eq!(ctx(Some("zh-Hans-CN"), None).country.as_deref(), Some("CN"));
         assert_eq!(ctx(Some("en"), Some("Mars/Base")).country, None);
         assert_eq!(ctx(Some("???"), None).locale, None);
@@ -399,15 +442,43 @@ mod tests {
             (Some(""), page, TrafficSource::Direct),
             (Some("https://www.google.de/"), page, TrafficSource::Search),
             (Some("https://duckduckgo.com/"), page, TrafficSource::Search),
-            (Some("https://l.facebook.com/l.php"), page, TrafficSource::Social),
+            (
+                Some("https://l.facebook.com/l.php"),
+                page,
+                TrafficSource::Social,
+            ),
             (Some("https://t.co/abc"), page, TrafficSource::Social),
             (Some("https://mail.google.com/"), page, TrafficSource::Email),
-            (Some("https://outlook.live.com/"), page, TrafficSource::Email),
-            (Some("https://blog.example.org/post"), page, TrafficSource::Referral),
-            (Some("https://shop.example/cart"), page, TrafficSource::Internal),
-            (None, Some("https://shop.example/?gclid=abc"), TrafficSource::Paid),
-            (None, Some("https://shop.example/?utm_medium=email"), TrafficSource::Email),
-            (Some("https://news.site/"), Some("https://shop.example/?utm_medium=cpc"), TrafficSource::Paid),
+            (
+                Some("https://outlook.live.com/"),
+                page,
+                TrafficSource::Email,
+            ),
+            (
+                Some("https://blog.example.org/post"),
+                page,
+                TrafficSource::Referral,
+            ),
+            (
+                Some("https://shop.example/cart"),
+                page,
+                TrafficSource::Internal,
+            ),
+            (
+                None,
+                Some("https://shop.example/?gclid=abc"),
+                TrafficSource::Paid,
+            ),
+            (
+                None,
+                Some("https://shop.example/?utm_medium=email"),
+                TrafficSource::Email,
+            ),
+            (
+                Some("https://news.site/"),
+                Some("https://shop.example/?utm_medium=cpc"),
+                TrafficSource::Paid,
+            ),
         ] {
             assert_eq!(traffic_source(referrer, url), want, "{referrer:?} {url:?}");
         }

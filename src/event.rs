@@ -126,7 +126,9 @@ impl Event {
     /// re-checked with this on load: storage is input too.
     pub fn is_valid(&self) -> bool {
         let num = |n: Option<f64>| n.map_or(true, |n| n.is_finite() && n.abs() <= 1e12);
-        let txt = |t: &Option<String>, max: usize| t.as_ref().map_or(true, |t| !t.is_empty() && t.len() <= max);
+        let txt = |t: &Option<String>, max: usize| {
+            t.as_ref().map_or(true, |t| !t.is_empty() && t.len() <= max)
+        };
         (0..=9_000_000_000_000_000).contains(&self.ts)
             && self.items.len() <= MAX_ITEMS
             && self.items.iter().all(|i| {
@@ -161,12 +163,19 @@ impl Event {
                 return Err(invalid("ecommerce", "must be an object"));
             }
         }
-        let pick = |key: &str| v.field(key).or_else(|| ecommerce.and_then(|e| e.field(key)));
+        let pick = |key: &str| {
+            v.field(key)
+                .or_else(|| ecommerce.and_then(|e| e.field(key)))
+        };
 
         let (type_field, type_value) = match (v.field("type"), v.field("event")) {
             (Some(t), _) => ("type", t),
             (None, Some(t)) => ("event", t),
-            (None, None) => return Err(EventError::Missing { field: "type".into() }),
+            (None, None) => {
+                return Err(EventError::Missing {
+                    field: "type".into(),
+                })
+            }
         };
         let Value::Str(type_name) = type_value else {
             return Err(invalid(type_field, "must be a string"));
@@ -189,7 +198,10 @@ impl Event {
             None => Vec::new(),
             Some(Value::List(list)) => {
                 if list.len() > MAX_ITEMS {
-                    return Err(invalid("items", &format!("has more than {MAX_ITEMS} items")));
+                    return Err(invalid(
+                        "items",
+                        &format!("has more than {MAX_ITEMS} items"),
+                    ));
                 }
                 list.iter()
                     .enumerate()
@@ -224,6 +236,66 @@ impl Event {
     }
 }
 
+/// An event in GA4's own field names, as `exportData()` returns it.
+#[derive(Debug, Serialize)]
+pub struct Ga4Event<'a> {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub ts: i64,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    pub items: Vec<Ga4Item<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub currency: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub payment_type: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shipping_tier: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub coupon: Option<&'a str>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Ga4Item<'a> {
+    pub item_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub item_name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub item_category: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub item_brand: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price: Option<f64>,
+    pub quantity: u32,
+}
+
+impl Event {
+    pub fn to_ga4(&self) -> Ga4Event<'_> {
+        Ga4Event {
+            kind: self.kind.name(),
+            ts: self.ts,
+            items: self
+                .items
+                .iter()
+                .map(|i| Ga4Item {
+                    item_id: &i.id,
+                    item_name: i.name.as_deref(),
+                    item_category: i.category.as_deref(),
+                    item_brand: i.brand.as_deref(),
+                    price: i.price,
+                    quantity: i.quantity,
+                })
+                .collect(),
+            value: self.value,
+            currency: self.currency.as_deref(),
+            payment_type: self.payment_type.as_deref(),
+            shipping_tier: self.shipping_tier.as_deref(),
+            coupon: self.coupon.as_deref(),
+        }
+    }
+}
+
 fn item_from_value(v: &Value, i: usize) -> Result<Item, EventError> {
     let at = |name: &str| format!("items[{i}].{name}");
     if !matches!(v, Value::Map(_)) {
@@ -233,7 +305,11 @@ fn item_from_value(v: &Value, i: usize) -> Result<Item, EventError> {
         Some(Value::Num(n)) if n.fract() == 0.0 && n.abs() < 1e15 => (*n as i64).to_string(),
         Some(other) => text(Some(other), &at("item_id"), MAX_ID)?
             .ok_or_else(|| invalid(&at("item_id"), "must not be empty"))?,
-        None => return Err(EventError::Missing { field: at("item_id") }),
+        None => {
+            return Err(EventError::Missing {
+                field: at("item_id"),
+            })
+        }
     };
     if looks_like_email(&id) {
         return Err(EventError::Personal {
@@ -434,8 +510,10 @@ mod tests {
         assert_eq!(e.items[0].quantity, 2);
 
         // The dataLayer shape, with the ecommerce object nested and a numeric item id.
-        let e = check(r#"{"event":"purchase","ecommerce":{"transaction_id":"T1","value":9,
-            "currency":"USD","payment_type":"paypal","items":[{"item_id":42}]}}"#)
+        let e = check(
+            r#"{"event":"purchase","ecommerce":{"transaction_id":"T1","value":9,
+            "currency":"USD","payment_type":"paypal","items":[{"item_id":42}]}}"#,
+        )
         .unwrap();
         assert_eq!(e.kind, EventType::Purchase);
         assert_eq!(e.ts, NOW);
@@ -453,6 +531,15 @@ mod tests {
     }
 
     #[test]
+    fn exported_events_track_again_unchanged() {
+        let e = check(r#"{"type":"purchase","ts":9,"value":3,"currency":"EUR","payment_type":"card",
+            "items":[{"item_id":"a","item_name":"A","item_category":"c","price":1.5,"quantity":2}]}"#)
+        .unwrap();
+        let json = serde_json::to_string(&e.to_ga4()).unwrap();
+        assert_eq!(check(&json).unwrap(), e, "{json}");
+    }
+
+    #[test]
     fn drops_unknown_fields() {
         let e = check(r#"{"type":"page_view","email":"a@b.co","user":{"name":"Ann"}}"#).unwrap();
         assert_eq!(e, Event::new(EventType::PageView, NOW));
@@ -463,24 +550,78 @@ mod tests {
         err(r#"[1]"#, "event: \"event\" must be an object, got an array");
         err(r#"{}"#, "event: missing field \"type\"");
         err(r#"{"type":3}"#, "event: \"type\" must be a string");
-        err(r#"{"type":"buy"}"#, "event: \"type\" unknown event type \"buy\"");
-        err(r#"{"type":"page_view","ts":-1}"#, "event: \"ts\" must be a timestamp in milliseconds");
-        err(r#"{"type":"page_view","ts":"x"}"#, "event: \"ts\" must be a timestamp in milliseconds");
-        err(r#"{"type":"page_view","ts":1800000000000}"#, "event: \"ts\" is more than a day in the future");
-        err(r#"{"type":"add_to_cart"}"#, "event: missing field \"items\"");
-        err(r#"{"type":"add_to_cart","items":{}}"#, "event: \"items\" must be an array");
-        err(r#"{"type":"add_to_cart","items":[{}]}"#, "event: missing field \"items[0].item_id\"");
-        err(r#"{"type":"add_to_cart","items":[{"item_id":"a"},7]}"#, "event: \"items[1]\" must be an object");
-        err(r#"{"type":"add_to_cart","items":[{"item_id":" "}]}"#, "event: \"items[0].item_id\" must not be empty");
-        err(r#"{"type":"add_to_cart","items":[{"item_id":"a","price":"1"}]}"#, "event: \"items[0].price\" must be a finite number");
-        err(r#"{"type":"add_to_cart","items":[{"item_id":"a","quantity":0}]}"#, "event: \"items[0].quantity\" must be a whole number from 1 to 10000");
-        err(r#"{"type":"add_to_cart","items":[{"item_id":"a","quantity":1.5}]}"#, "event: \"items[0].quantity\" must be a whole number from 1 to 10000");
-        err(r#"{"type":"purchase","currency":"euro"}"#, "event: \"currency\" must be a three-letter ISO 4217 code");
-        err(r#"{"type":"purchase","value":1e300}"#, "event: \"value\" must be a finite number");
-        err(r#"{"type":"select_payment_method"}"#, "event: missing field \"payment_type\"");
-        err(r#"{"event":"add_to_cart","ecommerce":[]}"#, "event: \"ecommerce\" must be an object");
-        err(r#"{"type":"purchase","coupon":"a\u0000b"}"#, "event: \"coupon\" contains control characters");
-        let long = format!(r#"{{"type":"purchase","coupon":"{}"}}"#, "x".repeat(MAX_ID + 1));
+        err(
+            r#"{"type":"buy"}"#,
+            "event: \"type\" unknown event type \"buy\"",
+        );
+        err(
+            r#"{"type":"page_view","ts":-1}"#,
+            "event: \"ts\" must be a timestamp in milliseconds",
+        );
+        err(
+            r#"{"type":"page_view","ts":"x"}"#,
+            "event: \"ts\" must be a timestamp in milliseconds",
+        );
+        err(
+            r#"{"type":"page_view","ts":1800000000000}"#,
+            "event: \"ts\" is more than a day in the future",
+        );
+        err(
+            r#"{"type":"add_to_cart"}"#,
+            "event: missing field \"items\"",
+        );
+        err(
+            r#"{"type":"add_to_cart","items":{}}"#,
+            "event: \"items\" must be an array",
+        );
+        err(
+            r#"{"type":"add_to_cart","items":[{}]}"#,
+            "event: missing field \"items[0].item_id\"",
+        );
+        err(
+            r#"{"type":"add_to_cart","items":[{"item_id":"a"},7]}"#,
+            "event: \"items[1]\" must be an object",
+        );
+        err(
+            r#"{"type":"add_to_cart","items":[{"item_id":" "}]}"#,
+            "event: \"items[0].item_id\" must not be empty",
+        );
+        err(
+            r#"{"type":"add_to_cart","items":[{"item_id":"a","price":"1"}]}"#,
+            "event: \"items[0].price\" must be a finite number",
+        );
+        err(
+            r#"{"type":"add_to_cart","items":[{"item_id":"a","quantity":0}]}"#,
+            "event: \"items[0].quantity\" must be a whole number from 1 to 10000",
+        );
+        err(
+            r#"{"type":"add_to_cart","items":[{"item_id":"a","quantity":1.5}]}"#,
+            "event: \"items[0].quantity\" must be a whole number from 1 to 10000",
+        );
+        err(
+            r#"{"type":"purchase","currency":"euro"}"#,
+            "event: \"currency\" must be a three-letter ISO 4217 code",
+        );
+        err(
+            r#"{"type":"purchase","value":1e300}"#,
+            "event: \"value\" must be a finite number",
+        );
+        err(
+            r#"{"type":"select_payment_method"}"#,
+            "event: missing field \"payment_type\"",
+        );
+        err(
+            r#"{"event":"add_to_cart","ecommerce":[]}"#,
+            "event: \"ecommerce\" must be an object",
+        );
+        err(
+            r#"{"type":"purchase","coupon":"a\u0000b"}"#,
+            "event: \"coupon\" contains control characters",
+        );
+        let long = format!(
+            r#"{{"type":"purchase","coupon":"{}"}}"#,
+            "x".repeat(MAX_ID + 1)
+        );
         err(&long, "event: \"coupon\" is longer than 100 bytes");
     }
 

@@ -8,6 +8,7 @@
 pub mod context;
 pub mod event;
 pub mod journal;
+pub mod options;
 pub mod profile;
 pub mod store;
 pub mod tracker;
@@ -19,6 +20,7 @@ pub mod web;
 pub use context::{Context, PageSignals};
 pub use event::{Event, EventError, EventType, Item};
 pub use journal::{Journal, JournalConfig, JournalStats, MemoryReason};
+pub use options::{Options, StorageKind};
 pub use profile::{ProfileConfig, ProfileView, SessionProfile};
 pub use store::{MemoryStore, Store, StoreError, StoreErrorKind};
 pub use tracker::{ConfigError, Consent, Status, Tracker, TrackerConfig};

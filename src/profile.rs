@@ -328,7 +328,10 @@ impl SessionProfile {
                 None
             }
         });
-        let payment = e.payment_type.clone().or_else(|| self.session_payment.clone());
+        let payment = e
+            .payment_type
+            .clone()
+            .or_else(|| self.session_payment.clone());
         if let Some(p) = &payment {
             *self.payments.entry(p.clone()).or_default() += 1;
             self.last_payment = Some(p.clone());
@@ -355,8 +358,8 @@ impl SessionProfile {
         let active = self
             .last_ts
             .is_some_and(|l| now - l <= cfg.session_timeout_ms);
-        let abandonments =
-            self.abandonments + u32::from(self.last_ts.is_some() && !active && self.session_abandoned());
+        let abandonments = self.abandonments
+            + u32::from(self.last_ts.is_some() && !active && self.session_abandoned());
         let last_order = self.orders.iter().map(|o| o.ts).max();
         let orders_since = |ms: i64| self.orders.iter().filter(|o| now - o.ts <= ms).count() as u32;
         ProfileView {
@@ -367,7 +370,11 @@ impl SessionProfile {
                 active,
                 started_at: self.last_ts.map(|_| self.session_start),
                 last_event_at: self.last_ts,
-                events: if self.last_ts.is_some() { self.session_events } else { 0 },
+                events: if self.last_ts.is_some() {
+                    self.session_events
+                } else {
+                    0
+                },
                 stage: self.session_stage,
             },
             interest: InterestView {
@@ -400,7 +407,11 @@ impl SessionProfile {
                 session: None,
             },
             funnel: FunnelView {
-                stage: if active { self.session_stage } else { FunnelStage::None },
+                stage: if active {
+                    self.session_stage
+                } else {
+                    FunnelStage::None
+                },
                 abandonments,
             },
             context: context.cloned(),
@@ -577,15 +588,24 @@ mod tests {
     #[test]
     fn interest_decays_with_each_half_life() {
         let mut p = SessionProfile::new(ProfileConfig::default());
-        p.apply(&with_items(ev(EventType::ViewItem, 0), vec![item("a", "dairy", 1.0, 1)]));
+        p.apply(&with_items(
+            ev(EventType::ViewItem, 0),
+            vec![item("a", "dairy", 1.0, 1)],
+        ));
         let v = p.view(5 * MIN, None);
         let a = &v.interest.items[0];
         assert!((a.session - 0.5).abs() < 1e-12, "{a:?}");
         assert!((a.history - (-(5.0 * MIN as f64) / (30.0 * DAY_MS as f64)).exp2()).abs() < 1e-12);
         assert_eq!(v.interest.categories[0].id, "dairy");
         // Out of order: an event older than the newest one adds its already-decayed weight.
-        p.apply(&with_items(ev(EventType::ViewItem, 10 * MIN), vec![item("b", "x", 1.0, 1)]));
-        p.apply(&with_items(ev(EventType::ViewItem, 5 * MIN), vec![item("b", "x", 1.0, 1)]));
+        p.apply(&with_items(
+            ev(EventType::ViewItem, 10 * MIN),
+            vec![item("b", "x", 1.0, 1)],
+        ));
+        p.apply(&with_items(
+            ev(EventType::ViewItem, 5 * MIN),
+            vec![item("b", "x", 1.0, 1)],
+        ));
         let b = p.view(10 * MIN, None).interest.items[0].clone();
         assert_eq!(b.id, "b");
         assert!((b.session - 1.5).abs() < 1e-12, "{b:?}");
@@ -594,9 +614,18 @@ mod tests {
     #[test]
     fn cart_follows_adds_removes_and_purchase() {
         let mut p = SessionProfile::new(ProfileConfig::default());
-        p.apply(&with_items(ev(EventType::AddToCart, 0), vec![item("a", "c", 2.0, 2), item("b", "c", 5.0, 1)]));
-        p.apply(&with_items(ev(EventType::RemoveFromCart, MIN), vec![item("a", "c", 2.0, 1)]));
-        p.apply(&with_items(ev(EventType::RemoveFromCart, MIN), vec![item("b", "c", 5.0, 3)]));
+        p.apply(&with_items(
+            ev(EventType::AddToCart, 0),
+            vec![item("a", "c", 2.0, 2), item("b", "c", 5.0, 1)],
+        ));
+        p.apply(&with_items(
+            ev(EventType::RemoveFromCart, MIN),
+            vec![item("a", "c", 2.0, 1)],
+        ));
+        p.apply(&with_items(
+            ev(EventType::RemoveFromCart, MIN),
+            vec![item("b", "c", 5.0, 3)],
+        ));
         let v = p.view(2 * MIN, None);
         assert_eq!(v.cart.items.len(), 1);
         assert_eq!((v.cart.quantity, v.cart.value), (1, 2.0));
@@ -641,7 +670,10 @@ mod tests {
     #[test]
     fn rebuild_is_order_independent() {
         let events = vec![
-            with_items(ev(EventType::AddToCart, 3 * MIN), vec![item("a", "c", 2.0, 1)]),
+            with_items(
+                ev(EventType::AddToCart, 3 * MIN),
+                vec![item("a", "c", 2.0, 1)],
+            ),
             ev(EventType::PageView, 0),
             ev(EventType::Purchase, 90 * MIN),
         ];

@@ -146,7 +146,9 @@ impl Store for MemoryStore {
                 return Err(StoreError::quota());
             }
         }
-        self.map.borrow_mut().insert(key.to_owned(), value.to_owned());
+        self.map
+            .borrow_mut()
+            .insert(key.to_owned(), value.to_owned());
         self.writes.set(self.writes.get() + 1);
         Ok(())
     }
@@ -160,6 +162,24 @@ impl Store for MemoryStore {
     fn keys(&self) -> Result<Vec<String>, StoreError> {
         self.check()?;
         Ok(self.map.borrow().keys().cloned().collect())
+    }
+}
+
+impl<S: Store + ?Sized> Store for Box<S> {
+    fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
+        (**self).get(key)
+    }
+    fn set(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        (**self).set(key, value)
+    }
+    fn remove(&self, key: &str) -> Result<(), StoreError> {
+        (**self).remove(key)
+    }
+    fn keys(&self) -> Result<Vec<String>, StoreError> {
+        (**self).keys()
+    }
+    fn durable(&self) -> bool {
+        (**self).durable()
     }
 }
 
@@ -191,7 +211,10 @@ mod tests {
         let s = MemoryStore::with_quota(10);
         s.set("ab", "cdef").unwrap();
         assert_eq!(s.used(), 6);
-        assert_eq!(s.set("x", "123456").unwrap_err().kind, StoreErrorKind::Quota);
+        assert_eq!(
+            s.set("x", "123456").unwrap_err().kind,
+            StoreErrorKind::Quota
+        );
         s.set("ab", "cdefghij").unwrap(); // replacing counts only the new value
         assert_eq!(s.get("ab").unwrap().as_deref(), Some("cdefghij"));
         s.fail_with(Some("SecurityError"));

@@ -236,3 +236,122 @@ impl<S: Store> Tracker<S> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::MemoryStore;
+    use std::rc::Rc;
+
+    const T0: i64 = 1_700_000_000_000;
+
+    fn value(json: &str) -> Value {
+        serde_json::from_str(json).unwrap()
+    }
+
+    fn tracker(store: &Rc<MemoryStore>, tab: u32, consent: Consent) -> Tracker<Rc<MemoryStore>> {
+        Tracker::new(store.clone(), TrackerConfig::default(), tab, consent, T0)
+    }
+
+    fn add(t: &mut Tracker<Rc<MemoryStore>>, id: &str, now: i64) {
+        let json = format!(r#"{{"type":"add_to_cart","items":[{{"item_id":"{id}","price":2}}]}}"#);
+        t.track(&value(&json), now).unwrap();
+    }
+
+    #[test]
+    fn no_storage_access_before_consent_then_buffer_is_persisted() {
+        let store = Rc::new(MemoryStore::new());
+        store.fail_with(Some("SecurityError")); // any read or write would be counted
+        let mut t = tracker(&store, 1, Consent::Pending);
+        for i in 0..50 {
+            add(&mut t, &format!("i{i}"), T0 + i);
+        }
+        t.flush(T0 + 100);
+        t.set_consent(Consent::Denied, T0 + 100);
+        t.flush(T0 + 100);
+        assert_eq!(t.status().stats.write_errors, 0);
+        assert_eq!(t.status().memory_reason, Some(MemoryReason::NoConsent));
+        store.fail_with(None);
+        assert!(store.keys().unwrap().is_empty());
+        assert_eq!(t.profile(T0 + 100).cart.quantity, 50);
+
+        t.set_consent(Consent::Granted, T0 + 200);
+        assert!(!store.keys().unwrap().is_empty());
+        let again = tracker(&store, 2, Consent::Granted);
+        assert_eq!(again.journal().len(), 50);
+        assert_eq!(again.profile(T0 + 300).cart.quantity, 50);
+    }
+
+    #[test]
+    fn withdrawing_consent_erases_storage_but_not_this_page() {
+        let store = Rc::new(MemoryStore::new());
+        let mut t = tracker(&store, 1, Consent::Granted);
+        add(&mut t, "a", T0);
+        t.flush(T0);
+        assert!(!store.keys().unwrap().is_empty());
+        assert_eq!(t.set_consent(Consent::Denied, T0 + 1), 2);
+        assert!(store.keys().unwrap().is_empty());
+        add(&mut t, "b", T0 + 2);
+        t.flush(T0 + 2);
+        assert!(store.keys().unwrap().is_empty());
+        assert_eq!(t.profile(T0 + 3).cart.quantity, 2);
+    }
+
+    #[test]
+    fn forget_leaves_zero_keys_and_an_empty_profile() {
+        let store = Rc::new(MemoryStore::new());
+        store.set("page:own", "x").unwrap();
+        let mut t = tracker(&store, 1, Consent::Granted);
+        add(&mut t, "a", T0);
+        t.flush(T0);
+        assert_eq!(t.forget(T0 + 1), 2);
+        assert_eq!(store.keys().unwrap(), ["page:own"]);
+        assert_eq!(t.profile(T0 + 1).events, 0);
+        assert_eq!(t.events().count(), 0);
+        // Consent is still granted: what comes next is stored again.
+        add(&mut t, "b", T0 + 2);
+        t.flush(T0 + 2);
+        assert_eq!(store.keys().unwrap().len(), 3);
+    }
+
+    #[test]
+    fn rejected_events_store_nothing() {
+        let store = Rc::new(MemoryStore::new());
+        let mut t = tracker(&store, 1, Consent::Granted);
+        let writes = store.writes();
+        let err = t
+            .track(&value(r#"{"type":"add_to_cart"}"#), T0)
+            .unwrap_err();
+        assert_eq!(err.to_string(), "event: missing field \"items\"");
+        let old = format!(r#"{{"type":"page_view","ts":{}}}"#, T0 - 31 * 86_400_000);
+        let err = t.track(&value(&old), T0).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "event: \"ts\" is older than the retention period"
+        );
+        t.flush(T0);
+        assert_eq!(store.writes(), writes);
+        assert_eq!(t.status().events, 0);
+    }
+
+    #[test]
+    fn storage_events_from_another_tab_update_the_profile() {
+        let store = Rc::new(MemoryStore::new());
+        let mut a = tracker(&store, 0xa, Consent::Granted);
+        let mut b = tracker(&store, 0xb, Consent::Granted);
+        add(&mut b, "from-b", T0 + 1);
+        b.flush(T0 + 1);
+        let key = "cp:1:j:0000000b";
+        let v = store.get(key).unwrap();
+        a.on_storage_event(Some(key), v.as_deref(), T0 + 2);
+        assert_eq!(a.profile(T0 + 2).cart.items[0].id, "from-b");
+        b.forget(T0 + 3);
+        a.on_storage_event(Some("cp:meta"), None, T0 + 3);
+        assert_eq!(a.profile(T0 + 3).events, 0);
+        a.flush(T0 + 4);
+        assert!(
+            store.keys().unwrap().is_empty(),
+            "a does not resurrect erased data"
+        );
+    }
+}

@@ -219,7 +219,9 @@ impl<S: Store> Journal<S> {
             None => {}
             Some(v) => match v.trim().parse::<u32>() {
                 Ok(SCHEMA_VERSION) => {}
-                Ok(newer) if newer > SCHEMA_VERSION => return Err(MemoryReason::NewerSchema(newer)),
+                Ok(newer) if newer > SCHEMA_VERSION => {
+                    return Err(MemoryReason::NewerSchema(newer))
+                }
                 _ => {
                     self.stats.discarded += 1;
                     let _ = self.store.remove(&meta_key);
@@ -346,7 +348,9 @@ impl<S: Store> Journal<S> {
         // On a quota error, free the adopted segments first (their records are in memory),
         // then try again without the oldest quarter, half, … of our records, down to the
         // newest one alone. Only what is finally written without is evicted.
-        let mut skips = (0..QUOTA_STEPS).map(|step| own * step / QUOTA_STEPS).peekable();
+        let mut skips = (0..QUOTA_STEPS)
+            .map(|step| own * step / QUOTA_STEPS)
+            .peekable();
         let mut skip = 0;
         loop {
             let value = self.segment_value(skip);
@@ -354,9 +358,10 @@ impl<S: Store> Journal<S> {
             let result = if value.len() == codec::SEGMENT_TAG.len() {
                 self.store.remove(&key)
             } else {
-                self.store
-                    .set(&key, &value)
-                    .and_then(|()| self.store.set(&self.meta_key(), &SCHEMA_VERSION.to_string()))
+                self.store.set(&key, &value).and_then(|()| {
+                    self.store
+                        .set(&self.meta_key(), &SCHEMA_VERSION.to_string())
+                })
             };
             match result {
                 Ok(()) => break,
@@ -368,7 +373,10 @@ impl<S: Store> Journal<S> {
                         }
                         continue;
                     }
-                    match skips.find(|&s| s > skip).or((skip + 1 < own).then_some(own - 1)) {
+                    match skips
+                        .find(|&s| s > skip)
+                        .or((skip + 1 < own).then_some(own - 1))
+                    {
                         Some(next) if next > skip => skip = next,
                         _ => {
                             self.fault = Some(MemoryReason::QuotaExhausted);
@@ -398,7 +406,13 @@ impl<S: Store> Journal<S> {
     fn segment_value(&self, skip: usize) -> String {
         let mut v = String::with_capacity(self.chars + codec::SEGMENT_TAG.len());
         v.push_str(codec::SEGMENT_TAG);
-        for (i, r) in self.records.iter().filter(|r| r.mine).skip(skip).enumerate() {
+        for (i, r) in self
+            .records
+            .iter()
+            .filter(|r| r.mine)
+            .skip(skip)
+            .enumerate()
+        {
             if i > 0 {
                 v.push(',');
             }

@@ -116,7 +116,9 @@ fn corrupt_and_foreign_values_are_discarded_and_counted() {
     let key = "cp:1:j:00000001";
     let seg = store.get(key).unwrap().unwrap();
     let (head, tail) = seg.split_once(',').unwrap();
-    store.set(key, &format!("{head},{}", &tail[..tail.len() - 3])).unwrap();
+    store
+        .set(key, &format!("{head},{}", &tail[..tail.len() - 3]))
+        .unwrap();
     store.set("cp:1:j:nothex!!", "c1;zzzz").unwrap();
     store.set("cp:1:other", "{\"x\":1}").unwrap();
     store.set("unrelated", "keep me").unwrap();
@@ -196,7 +198,7 @@ fn two_tabs_never_lose_each_others_events() {
     let mut b = journal(&store, 0xb);
     a.open(T0);
     b.open(T0); // b adopts a's (empty) segment
-    // Interleaved writes, with no storage events delivered at all.
+                // Interleaved writes, with no storage events delivered at all.
     for i in 0..5 {
         a.append(ev(T0 + 2 * i, &format!("a{i}")));
         a.flush(T0);
@@ -205,7 +207,10 @@ fn two_tabs_never_lose_each_others_events() {
     }
     let mut c = journal(&store, 0xc);
     c.open(T0 + 100);
-    assert_eq!(ids(&c), ["a0", "b0", "a1", "b1", "a2", "b2", "a3", "b3", "a4", "b4"]);
+    assert_eq!(
+        ids(&c),
+        ["a0", "b0", "a1", "b1", "a2", "b2", "a3", "b3", "a4", "b4"]
+    );
 
     // c adopted (removed) a's and b's segments; they still rewrite what they own.
     a.append(ev(T0 + 50, "a5"));
@@ -227,7 +232,10 @@ fn storage_events_merge_and_erase() {
     let key = "cp:1:j:0000000b";
     let value = store.get(key).unwrap().unwrap();
     assert!(a.merge_external(key, &value, T0 + 2));
-    assert!(!a.merge_external(key, &value, T0 + 2), "merging twice adds nothing");
+    assert!(
+        !a.merge_external(key, &value, T0 + 2),
+        "merging twice adds nothing"
+    );
     assert_eq!(ids(&a), ["from-b"]);
     assert!(!a.merge_external("cp:meta", "1", T0));
     assert!(!a.merge_external(key, "garbage", T0));
@@ -256,5 +264,9 @@ fn erase_removes_every_key_of_ours_only() {
     a.flush(T0);
     assert_eq!(store.keys().unwrap(), ["cpx:meta"]);
     a.open(T0);
-    assert_eq!(store.keys().unwrap().len(), 3, "the kept event is written again");
+    assert_eq!(
+        store.keys().unwrap().len(),
+        3,
+        "the kept event is written again"
+    );
 }

@@ -1,0 +1,161 @@
+//! The constructor options of `Personalizer`, read from a plain object.
+//!
+//! Unknown option names are refused (a misspelt `consent` must not silently leave the
+//! default in force); every number is range-checked. The `now` clock is a JS function and
+//! is handled by the web layer; everything else is decided here. Pure.
+
+use crate::tracker::{ConfigError, Consent, TrackerConfig};
+use crate::value::Value;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StorageKind {
+    /// `window.localStorage`, falling back to memory when it is missing or throws.
+    Local,
+    /// Memory only: nothing outlives the page.
+    Memory,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Options {
+    pub tracker: TrackerConfig,
+    pub consent: Consent,
+    pub storage: StorageKind,
+    /// Delay between a `track()` and the batched write, in ms.
+    pub flush_delay_ms: u32,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            tracker: TrackerConfig::default(),
+            consent: Consent::Pending,
+            storage: StorageKind::Local,
+            flush_delay_ms: 1000,
+        }
+    }
+}
+
+/// Option names the web layer reads itself (functions cannot be plain values).
+pub const FUNCTION_OPTIONS: &[&str] = &["now"];
+
+impl Options {
+    /// Reads the options object's plain entries (`now` excluded).
+    pub fn from_entries(entries: &[(String, Value)]) -> Result<Options, ConfigError> {
+        let mut o = Options::default();
+        for (key, value) in entries {
+            if matches!(value, Value::Null) {
+                continue;
+            }
+            let bad = |what: &str| ConfigError(format!("\"{key}\" must be {what}"));
+            let num = |lo: f64, hi: f64| match value {
+                Value::Num(n) if n.is_finite() && *n >= lo && *n <= hi => Ok(*n),
+                _ => Err(bad(&format!("a number from {lo} to {hi}"))),
+            };
+            let j = &mut o.tracker.journal;
+            let p = &mut o.tracker.profile;
+            match key.as_str() {
+                "namespace" => match value {
+                    Value::Str(s) => j.namespace = s.clone(),
+                    _ => return Err(bad("a string")),
+                },
+                "consent" => match value {
+                    Value::Str(s) => o.consent = Consent::parse(s)?,
+                    _ => return Err(bad("'granted', 'denied' or 'pending'")),
+                },
+                "storage" => match value {
+                    Value::Str(s) if s == "local" => o.storage = StorageKind::Local,
+                    Value::Str(s) if s == "memory" => o.storage = StorageKind::Memory,
+                    _ => return Err(bad("'local' or 'memory'")),
+                },
+                "maxEvents" => j.max_events = num(1.0, 100_000.0)? as usize,
+                "maxBytes" => j.max_chars = num(1024.0, 4_000_000.0)? as usize,
+                "retentionDays" => j.retention_ms = (num(0.001, 3650.0)? * 86_400_000.0) as i64,
+                "sessionTimeoutMinutes" => {
+                    p.session_timeout_ms = (num(1.0, 1440.0)? * 60_000.0) as i64
+                }
+                "intentHalfLifeMinutes" => p.short_half_life_ms = num(0.1, 1440.0)? * 60_000.0,
+                "historyHalfLifeDays" => p.long_half_life_ms = num(0.01, 3650.0)? * 86_400_000.0,
+                "flushDelayMs" => o.flush_delay_ms = num(0.0, 60_000.0)? as u32,
+                _ => {
+                    return Err(ConfigError(format!(
+                        "unknown option \"{}\"",
+                        key.chars().take(40).collect::<String>()
+                    )))
+                }
+            }
+        }
+        o.tracker.validate()?;
+        Ok(o)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(json: &str) -> Result<Options, String> {
+        let v: Value = serde_json::from_str(json).unwrap();
+        let Value::Map(entries) = v else { panic!() };
+        Options::from_entries(&entries).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn defaults_and_overrides() {
+        let o = check("{}").unwrap();
+        assert_eq!(o, Options::default());
+        assert_eq!(o.consent, Consent::Pending, "privacy by default");
+        let o = check(
+            r#"{"namespace":"shop_1","consent":"granted","storage":"memory",
+            "maxEvents":50,"retentionDays":7,"sessionTimeoutMinutes":15,"flushDelayMs":0}"#,
+        )
+        .unwrap();
+        assert_eq!(o.tracker.journal.namespace, "shop_1");
+        assert_eq!(o.consent, Consent::Granted);
+        assert_eq!(o.storage, StorageKind::Memory);
+        assert_eq!(o.tracker.journal.max_events, 50);
+        assert_eq!(o.tracker.journal.retention_ms, 7 * 86_400_000);
+        assert_eq!(o.tracker.profile.session_timeout_ms, 15 * 60_000);
+        assert_eq!(o.flush_delay_ms, 0);
+        assert!(check(r#"{"consent":null}"#).is_ok());
+    }
+
+    #[test]
+    fn refuses_bad_options_by_name() {
+        for (json, msg) in [
+            (
+                r#"{"consnet":"granted"}"#,
+                "config: unknown option \"consnet\"",
+            ),
+            (
+                r#"{"consent":"yes"}"#,
+                "config: consent must be 'granted', 'denied' or 'pending', got \"yes\"",
+            ),
+            (
+                r#"{"consent":true}"#,
+                "config: \"consent\" must be 'granted', 'denied' or 'pending'",
+            ),
+            (
+                r#"{"storage":"session"}"#,
+                "config: \"storage\" must be 'local' or 'memory'",
+            ),
+            (
+                r#"{"namespace":"a:b"}"#,
+                "config: namespace must be 1 to 32 letters, digits, '_' or '-'",
+            ),
+            (
+                r#"{"namespace":""}"#,
+                "config: namespace must be 1 to 32 letters, digits, '_' or '-'",
+            ),
+            (
+                r#"{"maxEvents":0}"#,
+                "config: \"maxEvents\" must be a number from 1 to 100000",
+            ),
+            (
+                r#"{"maxBytes":"big"}"#,
+                "config: \"maxBytes\" must be a number from 1024 to 4000000",
+            ),
+        ] {
+            assert_eq!(check(json).unwrap_err(), msg, "{json}");
+        }
+    }
+}

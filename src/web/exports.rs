@@ -1,0 +1,248 @@
+//! The JS API: `new Personalizer(options)` and its methods.
+//!
+//! State lives in an `Rc<Inner>` shared with the page listeners and the flush timer (they
+//! hold `Weak`s, so dropping the `Personalizer` ends them). Every entry point borrows the
+//! tracker with `try_borrow_mut`: a re-entrant call (a `now` clock that calls back into us)
+//! gets an error, never a panic. The clock is read before borrowing.
+
+use super::error::{js_error, read_error};
+use super::listeners::Listeners;
+use super::types;
+use super::{local_storage, page};
+use crate::context::Context;
+use crate::options::{Options, FUNCTION_OPTIONS};
+use crate::store::Store;
+use crate::tracker::{Consent, Tracker};
+use crate::value::Value;
+use serde::Serialize;
+use std::cell::{Cell, RefCell, RefMut};
+use std::rc::{Rc, Weak};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(handler: &JsValue, ms: u32) -> JsValue;
+}
+
+pub(super) struct Inner {
+    tracker: RefCell<Tracker<Box<dyn Store>>>,
+    clock: Option<js_sys::Function>,
+    flush_delay_ms: u32,
+    flush_pending: Cell<bool>,
+    /// Why localStorage was asked for but could not be used.
+    fallback: Option<String>,
+}
+
+impl Inner {
+    pub(super) fn now(&self) -> i64 {
+        let from_clock = self
+            .clock
+            .as_ref()
+            .and_then(|f| f.call0(&JsValue::UNDEFINED).ok())
+            .and_then(|v| v.as_f64())
+            .filter(|t| t.is_finite() && *t >= 0.0 && *t <= 9.0e15);
+        from_clock.unwrap_or_else(js_sys::Date::now) as i64
+    }
+
+    fn tracker(&self) -> Result<RefMut<'_, Tracker<Box<dyn Store>>>, JsError> {
+        self.tracker
+            .try_borrow_mut()
+            .map_err(|_| JsError::new("personalizer: busy (called from inside its own callback)"))
+    }
+
+    /// Writes pending events now. Never throws: faults are in `status()`.
+    pub(super) fn flush(&self) {
+        let now = self.now();
+        if let Ok(mut t) = self.tracker.try_borrow_mut() {
+            t.flush(now);
+        }
+    }
+
+    pub(super) fn on_storage_event(&self, key: Option<String>, new_value: Option<String>) {
+        let now = self.now();
+        if let Ok(mut t) = self.tracker.try_borrow_mut() {
+            t.on_storage_event(key.as_deref(), new_value.as_deref(), now);
+        }
+    }
+
+    /// Batches writes: one timer per burst of `track()` calls.
+    fn schedule_flush(self: &Rc<Self>) {
+        if self.flush_pending.replace(true) {
+            return;
+        }
+        let weak: Weak<Inner> = Rc::downgrade(self);
+        // `once_into_js` frees the closure after its single call.
+        let callback = Closure::once_into_js(move || {
+            if let Some(inner) = weak.upgrade() {
+                inner.flush_pending.set(false);
+                inner.flush();
+            }
+        });
+        set_timeout(&callback, self.flush_delay_ms);
+    }
+}
+
+/// Tracks the shopper's events and keeps the live session profile.
+#[wasm_bindgen]
+pub struct Personalizer {
+    inner: Rc<Inner>,
+    _listeners: Listeners,
+}
+
+fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| JsError::new(&format!("personalizer: could not build the result ({e})")))
+}
+
+fn read_options(options: &JsValue) -> Result<(Options, Option<js_sys::Function>), JsError> {
+    if options.is_undefined() || options.is_null() {
+        return Ok((Options::default(), None));
+    }
+    if !options.is_object() || js_sys::Array::is_array(options) {
+        return Err(JsError::new("config: options must be an object"));
+    }
+    let mut entries = Vec::new();
+    let mut clock = None;
+    for key in js_sys::Object::keys(options.unchecked_ref::<js_sys::Object>()).iter() {
+        let name = key.as_string().unwrap_or_default();
+        let value = js_sys::Reflect::get(options, &key).unwrap_or(JsValue::UNDEFINED);
+        if FUNCTION_OPTIONS.contains(&name.as_str()) {
+            if let Some(f) = value.dyn_ref::<js_sys::Function>() {
+                clock = Some(f.clone());
+            } else if !value.is_undefined() && !value.is_null() {
+                return Err(JsError::new(&format!(
+                    "config: \"{name}\" must be a function"
+                )));
+            }
+            continue;
+        }
+        let v: Value =
+            serde_wasm_bindgen::from_value(value).map_err(|e| read_error("config", e))?;
+        entries.push((name, v));
+    }
+    let options = Options::from_entries(&entries).map_err(js_error)?;
+    Ok((options, clock))
+}
+
+#[wasm_bindgen]
+impl Personalizer {
+    /// Creates the personalizer for this page view. With `consent: 'granted'` it restores
+    /// the stored journal now; otherwise it does not touch storage at all.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: Option<types::PersonalizerOptions>) -> Result<Personalizer, JsError> {
+        let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
+        let (opts, clock) = read_options(&options)?;
+        let (store, fallback) = local_storage::open(opts.storage);
+        let durable = store.durable();
+        // A random tab id: it names this page view's journal segment.
+        let tab = (js_sys::Math::random() * 4_294_967_296.0) as u32;
+        let inner = Rc::new(Inner {
+            // Placeholder clock reads happen below, once `clock` is in place.
+            tracker: RefCell::new(Tracker::new(store, opts.tracker, tab, Consent::Pending, 0)),
+            clock,
+            flush_delay_ms: opts.flush_delay_ms,
+            flush_pending: Cell::new(false),
+            fallback,
+        });
+        let now = inner.now();
+        {
+            let mut t = inner.tracker()?;
+            t.set_context(Context::derive(&page::signals(), now));
+            t.set_consent(opts.consent, now);
+        }
+        let listeners = Listeners::attach(&inner, durable);
+        Ok(Personalizer {
+            inner,
+            _listeners: listeners,
+        })
+    }
+
+    /// Records a GA4-shaped event. Throws `"event: …"` naming the field for an invalid event;
+    /// nothing is stored then. The write is batched (see `flushDelayMs`).
+    pub fn track(&self, event: types::TrackEvent) -> Result<(), JsError> {
+        let value: Value =
+            serde_wasm_bindgen::from_value(event.into()).map_err(|e| read_error("event", e))?;
+        let now = self.inner.now();
+        self.inner.tracker()?.track(&value, now).map_err(js_error)?;
+        self.inner.schedule_flush();
+        Ok(())
+    }
+
+    /// The live session profile, as a plain object.
+    pub fn profile(&self) -> Result<types::Profile, JsError> {
+        let now = self.inner.now();
+        let view = self.inner.tracker()?.profile(now);
+        Ok(to_js(&view)?.unchecked_into())
+    }
+
+    /// Where events are kept, why, and what the journal evicted or discarded.
+    pub fn status(&self) -> Result<types::Status, JsError> {
+        let status = to_js(&self.inner.tracker()?.status())?;
+        let fallback = self
+            .inner
+            .fallback
+            .as_deref()
+            .map_or(JsValue::NULL, JsValue::from_str);
+        js_sys::Reflect::set(&status, &JsValue::from_str("storageFallback"), &fallback)
+            .map_err(|_| JsError::new("personalizer: could not build the result"))?;
+        Ok(status.unchecked_into())
+    }
+
+    /// Writes pending events now (they are also written on `pagehide` and when hidden).
+    pub fn flush(&self) -> Result<(), JsError> {
+        let now = self.inner.now();
+        self.inner.tracker()?.flush(now);
+        Ok(())
+    }
+
+    /// Changes consent. Granting persists what was kept in memory; denying after granting
+    /// erases every stored key. Returns the number of stored keys erased.
+    #[wasm_bindgen(js_name = setConsent)]
+    pub fn set_consent(&self, state: types::ConsentState) -> Result<u32, JsError> {
+        let state: JsValue = state.into();
+        let name = state.as_string().ok_or_else(|| {
+            JsError::new("config: consent must be 'granted', 'denied' or 'pending'")
+        })?;
+        let consent = Consent::parse(&name).map_err(js_error)?;
+        let now = self.inner.now();
+        Ok(self.inner.tracker()?.set_consent(consent, now) as u32)
+    }
+
+    /// Erases every key this module wrote and everything it holds in memory. Returns the
+    /// number of stored keys removed.
+    pub fn forget(&self) -> Result<u32, JsError> {
+        let now = self.inner.now();
+        Ok(self.inner.tracker()?.forget(now) as u32)
+    }
+
+    /// Everything kept about this browser, as plain JSON-ready data (right of access).
+    #[wasm_bindgen(js_name = exportData)]
+    pub fn export_data(&self) -> Result<types::ExportedData, JsError> {
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Export<'a> {
+            namespace: &'a str,
+            exported_at: i64,
+            consent: Consent,
+            events: Vec<crate::event::Ga4Event<'a>>,
+        }
+        let now = self.inner.now();
+        let t = self.inner.tracker()?;
+        let export = Export {
+            namespace: &t.journal().config().namespace,
+            exported_at: now,
+            consent: t.consent(),
+            events: t.events().map(|e| e.to_ga4()).collect(),
+        };
+        Ok(to_js(&export)?.unchecked_into())
+    }
+}
+
+impl Drop for Personalizer {
+    fn drop(&mut self) {
+        self.inner.flush();
+    }
+}

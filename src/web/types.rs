@@ -1,0 +1,139 @@
+//! TypeScript declarations for every object that crosses the JS boundary, so the generated
+//! `checkout_personalizer.d.ts` reads as a TypeScript storefront developer would want.
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &'static str = r#"
+/** Whether the shopper agreed to storage. Until 'granted', nothing is read from or written to storage. */
+export type ConsentState = 'granted' | 'denied' | 'pending';
+
+export interface PersonalizerOptions {
+  /** Prefix of every storage key (default 'cp'). Letters, digits, '_' and '-'. */
+  namespace?: string;
+  /** Default 'pending': events are kept in memory only until setConsent('granted'). */
+  consent?: ConsentState;
+  /** 'local' (default) uses localStorage and falls back to memory; 'memory' never persists. */
+  storage?: 'local' | 'memory';
+  /** The clock, in ms since the epoch (default Date.now). */
+  now?: () => number;
+  /** Journal bounds: the oldest events are evicted first (defaults 1000 events, 262144 chars). */
+  maxEvents?: number;
+  maxBytes?: number;
+  /** Events older than this are dropped and never used (default 30). */
+  retentionDays?: number;
+  /** Inactivity that ends a session (default 30). */
+  sessionTimeoutMinutes?: number;
+  /** Half-life of in-session intent (default 5) and of historic interest (default 30 days). */
+  intentHalfLifeMinutes?: number;
+  historyHalfLifeDays?: number;
+  /** Delay of the batched write after track() (default 1000; 0 writes on the next tick). */
+  flushDelayMs?: number;
+}
+
+export type EventType =
+  | 'page_view' | 'view_item' | 'view_item_list' | 'select_item' | 'add_to_cart'
+  | 'remove_from_cart' | 'view_cart' | 'begin_checkout' | 'add_shipping_info'
+  | 'add_payment_info' | 'purchase' | 'select_payment_method';
+
+export interface TrackItem {
+  item_id: string | number;
+  item_name?: string;
+  item_category?: string;
+  item_brand?: string;
+  price?: number;
+  /** Whole number from 1 to 10000 (default 1). */
+  quantity?: number;
+}
+
+/** A GA4 ecommerce event. Unknown fields are dropped; a GA4 dataLayer object
+ *  `{ event: 'add_to_cart', ecommerce: { ... } }` is accepted as it is. */
+export interface TrackEvent {
+  type?: EventType;
+  event?: EventType;
+  ecommerce?: Omit<TrackEvent, 'type' | 'event' | 'ecommerce'>;
+  /** ms since the epoch (default now). */
+  ts?: number;
+  items?: TrackItem[];
+  value?: number;
+  /** ISO 4217, e.g. 'EUR'. */
+  currency?: string;
+  payment_type?: string;
+  shipping_tier?: string;
+  coupon?: string;
+}
+
+export type FunnelStage =
+  | 'none' | 'browsing' | 'viewed_item' | 'cart' | 'checkout' | 'shipping' | 'payment' | 'purchased';
+
+export interface InterestEntry { id: string; session: number; history: number; }
+export interface CartLine { id: string; quantity: number; price: number | null; category: string | null; }
+export interface Usage { counts: Record<string, number>; last: string | null; session?: string; }
+
+export interface PageContext {
+  device: 'mobile' | 'tablet' | 'desktop' | 'bot' | 'unknown';
+  os: 'ios' | 'android' | 'windows' | 'macos' | 'linux' | 'chromeos' | 'other';
+  locale: string | null;
+  language: string | null;
+  /** ISO 3166-1 alpha-2 guess, from the locale's region or else the time zone. */
+  country: string | null;
+  timeZone: string | null;
+  localHour: number;
+  /** 0 = Monday … 6 = Sunday. */
+  weekday: number;
+  trafficSource: 'direct' | 'internal' | 'search' | 'social' | 'email' | 'paid' | 'referral';
+}
+
+export interface Profile {
+  events: number;
+  sessions: number;
+  session: { number: number; active: boolean; startedAt: number | null; lastEventAt: number | null; events: number; stage: FunnelStage };
+  interest: { items: InterestEntry[]; categories: InterestEntry[] };
+  cart: { items: CartLine[]; quantity: number; value: number; currency: string | null };
+  orders: { total: number; last30Days: number; last90Days: number; averageValue: number | null; daysSinceLast: number | null; lastAt: number | null };
+  payment: Usage;
+  shipping: Usage;
+  funnel: { stage: FunnelStage; abandonments: number };
+  context: PageContext | null;
+}
+
+export type MemoryReason =
+  | { reason: 'noConsent' } | { reason: 'notDurable' } | { reason: 'quotaExhausted' }
+  | { reason: 'newerSchema'; detail: number } | { reason: 'unavailable'; detail: string };
+
+export interface Status {
+  consent: ConsentState;
+  storage: 'local' | 'memory';
+  memoryReason: MemoryReason | null;
+  /** Why localStorage could not be used at all (e.g. 'SecurityError', 'no window'). */
+  storageFallback: string | null;
+  events: number;
+  bytes: number;
+  pendingWrite: boolean;
+  stats: { restored: number; evicted: number; expired: number; discarded: number; merged: number; quotaErrors: number; writeErrors: number; flushes: number };
+}
+
+/** Everything stored about this browser (right of access). */
+export interface ExportedData {
+  namespace: string;
+  exportedAt: number;
+  consent: ConsentState;
+  events: Array<TrackEvent & { type: EventType; ts: number }>;
+}
+"#;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(typescript_type = "PersonalizerOptions")]
+    pub type PersonalizerOptions;
+    #[wasm_bindgen(typescript_type = "TrackEvent")]
+    pub type TrackEvent;
+    #[wasm_bindgen(typescript_type = "ConsentState")]
+    pub type ConsentState;
+    #[wasm_bindgen(typescript_type = "Profile")]
+    pub type Profile;
+    #[wasm_bindgen(typescript_type = "Status")]
+    pub type Status;
+    #[wasm_bindgen(typescript_type = "ExportedData")]
+    pub type ExportedData;
+}

@@ -1,0 +1,271 @@
+//! Real localStorage and page events in headless Chromium (`wasm-pack test --headless --chrome`).
+//! Each test uses its own namespace and cleans up, since all tests share one origin.
+#![cfg(target_arch = "wasm32")]
+
+use checkout_personalizer::web::Personalizer;
+use js_sys::{Reflect, JSON};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn js(json: &str) -> JsValue {
+    JSON::parse(json).expect("test json")
+}
+
+fn get(v: &JsValue, path: &str) -> JsValue {
+    path.split('.').fold(v.clone(), |v, k| {
+        Reflect::get(&v, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
+    })
+}
+
+fn storage() -> web_sys::Storage {
+    web_sys::window().unwrap().local_storage().unwrap().unwrap()
+}
+
+/// Keys in localStorage that start with `ns:`.
+fn keys(ns: &str) -> Vec<String> {
+    let s = storage();
+    let mut out: Vec<String> = (0..s.length().unwrap())
+        .filter_map(|i| s.key(i).unwrap())
+        .filter(|k| k.starts_with(&format!("{ns}:")))
+        .collect();
+    out.sort();
+    out
+}
+
+fn make(options: &str) -> Personalizer {
+    Personalizer::new(Some(js(options).unchecked_into())).unwrap()
+}
+
+fn add(p: &Personalizer, id: &str) {
+    let event = format!(
+        r#"{{"type":"add_to_cart","currency":"EUR","items":[{{"item_id":"{id}","price":2.5}}]}}"#
+    );
+    p.track(js(&event).unchecked_into()).unwrap();
+}
+
+fn status(p: &Personalizer) -> JsValue {
+    p.status().unwrap().into()
+}
+
+fn profile(p: &Personalizer) -> JsValue {
+    p.profile().unwrap().into()
+}
+
+async fn sleep(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+fn events_survive_a_new_instance() {
+    storage().clear().unwrap();
+    let p = make(r#"{"namespace":"persist","consent":"granted"}"#);
+    add(&p, "milk");
+    add(&p, "bread");
+    assert_eq!(
+        get(&status(&p), "storage").as_string().as_deref(),
+        Some("local")
+    );
+    drop(p); // like a reload: dropping flushes
+    assert_eq!(keys("persist").len(), 2);
+
+    let again = make(r#"{"namespace":"persist","consent":"granted"}"#);
+    let prof = profile(&again);
+    assert_eq!(get(&prof, "cart.quantity").as_f64(), Some(2.0));
+    assert_eq!(get(&prof, "cart.value").as_f64(), Some(5.0));
+    assert_eq!(get(&status(&again), "stats.restored").as_f64(), Some(2.0));
+    // The new instance adopted the old segment: still one segment plus the version marker.
+    assert_eq!(keys("persist").len(), 2);
+    again.forget().unwrap();
+    assert!(keys("persist").is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn writes_are_batched_and_flushed_by_timer_and_pagehide() {
+    storage().clear().unwrap();
+    let p = make(r#"{"namespace":"batch","consent":"granted","flushDelayMs":20}"#);
+    add(&p, "a");
+    assert!(keys("batch").is_empty(), "track() itself does not write");
+    assert_eq!(get(&status(&p), "pendingWrite"), JsValue::TRUE);
+    sleep(80).await;
+    assert_eq!(keys("batch").len(), 2);
+    assert_eq!(get(&status(&p), "pendingWrite"), JsValue::FALSE);
+
+    let slow = make(r#"{"namespace":"batch2","consent":"granted","flushDelayMs":60000}"#);
+    add(&slow, "b");
+    assert!(keys("batch2").is_empty());
+    let window = web_sys::window().unwrap();
+    window
+        .dispatch_event(&web_sys::Event::new("pagehide").unwrap())
+        .unwrap();
+    assert_eq!(keys("batch2").len(), 2, "pagehide flushes synchronously");
+    p.forget().unwrap();
+    slow.forget().unwrap();
+}
+
+#[wasm_bindgen_test]
+fn consent_gates_every_write() {
+    storage().clear().unwrap();
+    let p = make(r#"{"namespace":"consent"}"#);
+    for i in 0..200 {
+        add(&p, &format!("i{i}"));
+    }
+    p.flush().unwrap();
+    p.set_consent(JsValue::from_str("denied").unchecked_into())
+        .unwrap();
+    p.flush().unwrap();
+    assert_eq!(
+        storage().length().unwrap(),
+        0,
+        "nothing at all in localStorage"
+    );
+    assert_eq!(get(&profile(&p), "cart.quantity").as_f64(), Some(200.0));
+
+    p.set_consent(JsValue::from_str("granted").unchecked_into())
+        .unwrap();
+    assert_eq!(
+        keys("consent").len(),
+        2,
+        "the buffered events are persisted"
+    );
+    let erased = p
+        .set_consent(JsValue::from_str("denied").unchecked_into())
+        .unwrap();
+    assert_eq!(erased, 2);
+    assert_eq!(storage().length().unwrap(), 0, "withdrawal erases");
+}
+
+#[wasm_bindgen_test]
+fn corrupt_and_foreign_values_are_discarded() {
+    storage().clear().unwrap();
+    let s = storage();
+    s.set_item("corrupt:meta", "{oops").unwrap();
+    s.set_item("corrupt:1:j:0badf00d", "c1;!!!,###").unwrap();
+    s.set_item("corrupt:1:j:zz", "hello").unwrap();
+    s.set_item("corruptible", "not ours").unwrap();
+    let p = make(r#"{"namespace":"corrupt","consent":"granted"}"#);
+    let st = status(&p);
+    assert_eq!(get(&st, "storage").as_string().as_deref(), Some("local"));
+    assert_eq!(get(&st, "stats.discarded").as_f64(), Some(4.0));
+    assert!(keys("corrupt").is_empty());
+    add(&p, "x");
+    p.flush().unwrap();
+    assert_eq!(keys("corrupt").len(), 2);
+    assert_eq!(
+        s.get_item("corruptible").unwrap().as_deref(),
+        Some("not ours")
+    );
+    p.forget().unwrap();
+    assert_eq!(s.length().unwrap(), 1);
+}
+
+#[wasm_bindgen_test]
+fn a_newer_schema_is_left_alone() {
+    storage().clear().unwrap();
+    let s = storage();
+    s.set_item("future:meta", "7").unwrap();
+    s.set_item("future:7:data", "whatever v7 writes").unwrap();
+    let p = make(r#"{"namespace":"future","consent":"granted"}"#);
+    add(&p, "x");
+    p.flush().unwrap();
+    let st = status(&p);
+    assert_eq!(get(&st, "storage").as_string().as_deref(), Some("memory"));
+    assert_eq!(
+        get(&st, "memoryReason.reason").as_string().as_deref(),
+        Some("newerSchema")
+    );
+    assert_eq!(get(&st, "memoryReason.detail").as_f64(), Some(7.0));
+    assert_eq!(keys("future"), ["future:7:data", "future:meta"]);
+    assert_eq!(get(&profile(&p), "cart.quantity").as_f64(), Some(1.0));
+    // forget() still erases everything in the namespace, whatever its version.
+    p.forget().unwrap();
+    assert!(keys("future").is_empty());
+}
+
+/// Fills localStorage with filler keys until it throws; returns how many were written.
+fn fill_storage() -> usize {
+    let s = storage();
+    let chunk = "x".repeat(256 * 1024);
+    let mut n = 0;
+    while s.set_item(&format!("filler{n}"), &chunk).is_ok() {
+        n += 1;
+    }
+    // Then top it up with small values so that not even a small write fits.
+    let small = "y".repeat(1024);
+    let mut m = 0;
+    while s.set_item(&format!("small{m}"), &small).is_ok() {
+        m += 1;
+    }
+    let mut k = 0;
+    while s.set_item(&format!("t{k}"), "z").is_ok() && k < 100_000 {
+        k += 1;
+    }
+    n
+}
+
+#[wasm_bindgen_test]
+fn a_full_storage_never_throws_and_keeps_events_in_memory() {
+    storage().clear().unwrap();
+    assert!(fill_storage() > 0);
+    let p = make(r#"{"namespace":"quota","consent":"granted"}"#);
+    for i in 0..20 {
+        add(&p, &format!("i{i}"));
+    }
+    p.flush().unwrap();
+    let st = status(&p);
+    assert_eq!(get(&st, "storage").as_string().as_deref(), Some("memory"));
+    assert_eq!(
+        get(&st, "memoryReason.reason").as_string().as_deref(),
+        Some("quotaExhausted")
+    );
+    assert!(get(&st, "stats.quotaErrors").as_f64().unwrap() >= 1.0);
+    assert_eq!(
+        get(&st, "events").as_f64(),
+        Some(20.0),
+        "nothing lost from memory"
+    );
+    assert_eq!(get(&profile(&p), "cart.quantity").as_f64(), Some(20.0));
+    storage().clear().unwrap();
+}
+
+#[wasm_bindgen_test]
+fn a_nearly_full_storage_evicts_the_oldest_and_says_so() {
+    storage().clear().unwrap();
+    fill_storage();
+    // Free a little room: enough for some events, not for all.
+    let s = storage();
+    for m in 0..3 {
+        s.remove_item(&format!("small{m}")).unwrap();
+    }
+    let p = make(r#"{"namespace":"nearly","consent":"granted"}"#);
+    for i in 0..200 {
+        add(&p, &format!("item-number-{i}"));
+        p.flush().unwrap();
+    }
+    let st = status(&p);
+    assert_eq!(get(&st, "storage").as_string().as_deref(), Some("local"));
+    let evicted = get(&st, "stats.evicted").as_f64().unwrap();
+    assert!(evicted > 0.0, "some events had to go");
+    let kept = get(&st, "events").as_f64().unwrap();
+    assert_eq!(kept + evicted, 200.0);
+    // What is reported kept is really stored: a new instance restores exactly that many.
+    drop(p);
+    let again = make(r#"{"namespace":"nearly","consent":"granted"}"#);
+    assert_eq!(get(&status(&again), "stats.restored").as_f64(), Some(kept));
+    let items = get(&profile(&again), "cart.items");
+    let last = Reflect::get(&items, &JsValue::from_f64(kept - 1.0)).unwrap();
+    assert_eq!(
+        get(&last, "id").as_string().as_deref(),
+        Some("item-number-199"),
+        "the newest stay"
+    );
+    storage().clear().unwrap();
+}
