@@ -24,8 +24,11 @@ pub fn decode_record(s: &str) -> Option<(u64, Event)> {
     event.is_valid().then_some((id, event))
 }
 
+/// A decoded record: its id, its event, and its encoded form (kept to rewrite it cheaply).
+pub type DecodedRecord = (u64, Event, String);
+
 /// The records of a segment value, and how many were damaged. `None`: not a segment of ours.
-pub fn decode_segment(value: &str) -> Option<(Vec<(u64, Event, String)>, usize)> {
+pub fn decode_segment(value: &str) -> Option<(Vec<DecodedRecord>, usize)> {
     let body = value.strip_prefix(SEGMENT_TAG)?;
     let mut good = Vec::new();
     let mut bad = 0;

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# checkout-personalizer build script. Subcommands:
+#   setup   install whatever is missing (idempotent; fast when everything is there)
+#   build   release build of pkg/ (wasm-pack, --target web) and a copy in www/pkg/
+#   test    everything: fmt, clippy (native + wasm32), cargo test, wasm tests in Node and
+#           headless Chromium, end-to-end tests in Chromium
+#   demo    build and serve www/ on http://127.0.0.1:8080
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$PWD
+export PATH="$ROOT/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+export WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-60}
+# wasm-pack must never download anything (GitHub is unreachable here): it finds every tool on PATH.
+export WASM_PACK_CACHE="$ROOT/target/wasm-pack-cache"
+
+log() { printf '\n== %s\n' "$*" >&2; }
+
+# The wasm-bindgen version in Cargo.lock: wasm-bindgen-cli must match it exactly.
+wasm_bindgen_version() {
+  awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock
+}
+
+setup() {
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    log "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+  for c in rustfmt clippy; do
+    rustup component list --installed | grep -q "^$c" || rustup component add "$c"
+  done
+  if ! command -v wasm-pack >/dev/null; then
+    log "installing wasm-pack (about 8 minutes)"
+    cargo install wasm-pack --locked
+  fi
+  [ -f Cargo.lock ] || cargo generate-lockfile
+  local want; want=$(wasm_bindgen_version)
+  if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$want" ]; then
+    log "installing wasm-bindgen-cli $want (about 6 minutes)"
+    # Not --locked: its lockfile pins a crate the registry no longer has.
+    cargo install wasm-bindgen-cli --version "$want" --force
+  fi
+  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    log "installing chromium and chromium-driver"
+    if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+  fi
+  # npm dev tools: binaryen's wasm-opt (never Debian's v108) and playwright-core.
+  if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] \
+     || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    log "installing npm dev tools"
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+}
+
+build() {
+  log "wasm-pack build --release --target web"
+  wasm-pack build --release --target web --out-dir pkg
+  rm -rf www/pkg && mkdir -p www/pkg
+  cp pkg/checkout_personalizer.js pkg/checkout_personalizer_bg.wasm pkg/checkout_personalizer.d.ts www/pkg/
+}
+
+test_all() {
+  log "cargo fmt --check"
+  cargo fmt --all -- --check
+  log "cargo clippy (native and wasm32)"
+  cargo clippy --all-targets -- -D warnings
+  cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
+  log "cargo test"
+  cargo test
+  log "wasm-pack test --node"
+  wasm-pack test --node -- --test node
+  log "wasm-pack test --headless --chrome"
+  wasm-pack test --headless --chrome -- --test browser
+  build
+  log "end-to-end tests in Chromium"
+  node --test tests/e2e/
+}
+
+demo() {
+  build
+  local port=${PORT:-8080}
+  echo "Demo: http://127.0.0.1:$port/  (Ctrl-C stops it)"
+  exec python3 -m http.server "$port" --bind 127.0.0.1 --directory www
+}
+
+case "${1:-}" in
+  setup) setup ;;
+  build) setup; build ;;
+  test) setup; test_all ;;
+  demo) setup; demo ;;
+  *) echo "usage: ./build.sh setup|build|test|demo" >&2; exit 2 ;;
+esac
