@@ -7,7 +7,7 @@
 //! payment card number) is refused, so it can never reach storage. Pure: no storage, no JS.
 
 use crate::value::Value;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::fmt;
 
 /// Longest id (item id) kept, in bytes.
@@ -24,8 +24,7 @@ pub const MAX_FUTURE_MS: i64 = 24 * 3600 * 1000;
 macro_rules! event_types {
     ($($variant:ident = $code:literal, $name:literal;)*) => {
         /// The event types `track()` accepts: GA4's ecommerce events plus `select_payment_method`.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-        #[serde(into = "u8", try_from = "u8")]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub enum EventType { $($variant = $code,)* }
 
         impl EventType {
@@ -84,7 +83,7 @@ impl EventType {
 }
 
 /// One product line of an event. Field names follow GA4 (`item_id`, `item_name`, …).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Item {
     pub id: String,
     pub name: Option<String>,
@@ -95,7 +94,7 @@ pub struct Item {
 }
 
 /// A validated, minimised event. `ts` is milliseconds since the Unix epoch.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Event {
     pub kind: EventType,
     pub ts: i64,

@@ -47,9 +47,10 @@ impl Options {
                 continue;
             }
             let bad = |what: &str| ConfigError(format!("\"{key}\" must be {what}"));
-            let num = |lo: f64, hi: f64| match value {
+            // The range is spelt out as text: formatting floats costs KBs of wasm.
+            let num = |lo: f64, hi: f64, range: &str| match value {
                 Value::Num(n) if n.is_finite() && *n >= lo && *n <= hi => Ok(*n),
-                _ => Err(bad(&format!("a number from {lo} to {hi}"))),
+                _ => Err(bad(&format!("a number from {range}"))),
             };
             let j = &mut o.tracker.journal;
             let p = &mut o.tracker.profile;
@@ -67,15 +68,21 @@ impl Options {
                     Value::Str(s) if s == "memory" => o.storage = StorageKind::Memory,
                     _ => return Err(bad("'local' or 'memory'")),
                 },
-                "maxEvents" => j.max_events = num(1.0, 100_000.0)? as usize,
-                "maxBytes" => j.max_chars = num(1024.0, 4_000_000.0)? as usize,
-                "retentionDays" => j.retention_ms = (num(0.001, 3650.0)? * 86_400_000.0) as i64,
-                "sessionTimeoutMinutes" => {
-                    p.session_timeout_ms = (num(1.0, 1440.0)? * 60_000.0) as i64
+                "maxEvents" => j.max_events = num(1.0, 100_000.0, "1 to 100000")? as usize,
+                "maxBytes" => j.max_chars = num(1024.0, 4_000_000.0, "1024 to 4000000")? as usize,
+                "retentionDays" => {
+                    j.retention_ms = (num(0.001, 3650.0, "0.001 to 3650")? * 86_400_000.0) as i64
                 }
-                "intentHalfLifeMinutes" => p.short_half_life_ms = num(0.1, 1440.0)? * 60_000.0,
-                "historyHalfLifeDays" => p.long_half_life_ms = num(0.01, 3650.0)? * 86_400_000.0,
-                "flushDelayMs" => o.flush_delay_ms = num(0.0, 60_000.0)? as u32,
+                "sessionTimeoutMinutes" => {
+                    p.session_timeout_ms = (num(1.0, 1440.0, "1 to 1440")? * 60_000.0) as i64
+                }
+                "intentHalfLifeMinutes" => {
+                    p.short_half_life_ms = num(0.1, 1440.0, "0.1 to 1440")? * 60_000.0
+                }
+                "historyHalfLifeDays" => {
+                    p.long_half_life_ms = num(0.01, 3650.0, "0.01 to 3650")? * 86_400_000.0
+                }
+                "flushDelayMs" => o.flush_delay_ms = num(0.0, 60_000.0, "0 to 60000")? as u32,
                 _ => {
                     return Err(ConfigError(format!(
                         "unknown option \"{}\"",

@@ -1,27 +1,100 @@
 //! How journal records look in storage: the only code that knows the stored format.
 //!
-//! A record is `(id, Event)` as MessagePack (compact arrays, binary floats: no float
-//! formatting code in the wasm), then base64 so it is a safe localStorage string. A segment
+//! A record is the MessagePack array `[id, ts, type code, items, value, currency,
+//! payment_type, shipping_tier, coupon]`, each item `[item_id, name, category, brand, price,
+//! quantity]`, absent fields as nil (binary floats: no float formatting code in the wasm),
+//! then base64 so it is a safe localStorage string. A segment
 //! (one storage value) is `c1;` followed by records joined with `,`, so one damaged record
 //! costs only itself. Decoding never trusts its input: anything that does not decode to a
 //! valid event is dropped and counted by the caller.
 
-use crate::event::Event;
+use crate::event::{Event, EventType, Item};
+use crate::msgpack::{self, Reader, Writer};
 
 /// Marks a segment of schema version 1.
 pub const SEGMENT_TAG: &str = "c1;";
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-pub fn encode_record(id: u64, event: &Event) -> String {
-    // Serializing plain data into a Vec cannot fail; an empty string would be dropped on read.
-    let bytes = rmp_serde::to_vec(&(id, event)).unwrap_or_default();
-    base64_encode(&bytes)
+pub fn encode_record(id: u64, e: &Event) -> String {
+    let mut w = Writer::new();
+    w.array(9);
+    w.u64(id);
+    w.i64(e.ts);
+    w.u64(u64::from(u8::from(e.kind)));
+    w.array(e.items.len());
+    for i in &e.items {
+        w.array(6);
+        w.str(&i.id);
+        w.opt_str(i.name.as_deref());
+        w.opt_str(i.category.as_deref());
+        w.opt_str(i.brand.as_deref());
+        w.opt_f64(i.price);
+        w.u64(u64::from(i.quantity));
+    }
+    w.opt_f64(e.value);
+    w.opt_str(e.currency.as_deref());
+    w.opt_str(e.payment_type.as_deref());
+    w.opt_str(e.shipping_tier.as_deref());
+    w.opt_str(e.coupon.as_deref());
+    base64_encode(&w.into_bytes())
 }
 
 pub fn decode_record(s: &str) -> Option<(u64, Event)> {
     let bytes = base64_decode(s)?;
-    let (id, event): (u64, Event) = rmp_serde::from_slice(&bytes).ok()?;
-    event.is_valid().then_some((id, event))
+    let mut r = Reader::new(&bytes);
+    let record = read_record(&mut r).ok()?;
+    (r.is_at_end() && record.1.is_valid()).then_some(record)
+}
+
+fn read_record(r: &mut Reader) -> msgpack::Result<(u64, Event)> {
+    let own = |s: Option<&str>| s.map(str::to_owned);
+    if r.array()? != 9 {
+        return Err(msgpack::ReadError {
+            at: 0,
+            what: "not a record",
+        });
+    }
+    let id = r.u64()?;
+    let ts = r.i64()?;
+    let at = r.position();
+    let kind = u8::try_from(r.u64()?)
+        .ok()
+        .and_then(|c| EventType::try_from(c).ok())
+        .ok_or(msgpack::ReadError {
+            at,
+            what: "unknown event type",
+        })?;
+    let n = r.array()?;
+    let mut items = Vec::with_capacity(n);
+    for _ in 0..n {
+        if r.array()? != 6 {
+            return Err(msgpack::ReadError {
+                at: r.position(),
+                what: "not an item",
+            });
+        }
+        items.push(Item {
+            id: r.str()?.to_owned(),
+            name: own(r.opt_str()?),
+            category: own(r.opt_str()?),
+            brand: own(r.opt_str()?),
+            price: r.opt_f64()?,
+            quantity: r.u32()?,
+        });
+    }
+    Ok((
+        id,
+        Event {
+            kind,
+            ts,
+            items,
+            value: r.opt_f64()?,
+            currency: own(r.opt_str()?),
+            payment_type: own(r.opt_str()?),
+            shipping_tier: own(r.opt_str()?),
+            coupon: own(r.opt_str()?),
+        },
+    ))
 }
 
 /// A decoded record: its id, its event, and its encoded form (kept to rewrite it cheaply).

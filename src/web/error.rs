@@ -27,8 +27,6 @@ pub fn js_error(e: impl std::fmt::Display) -> JsError {
 }
 
 /// An error while reading a value handed in by the page (`area`: "event", "config").
-pub fn read_error(area: &str, e: serde_wasm_bindgen::Error) -> JsError {
-    let text = e.to_string();
-    let text = text.strip_prefix("Error: ").unwrap_or(&text);
-    JsError::new(&format!("{area}: could not read the value ({text})"))
+pub fn read_error(area: &str, why: String) -> JsError {
+    JsError::new(&format!("{area}: could not read the value ({why})"))
 }

@@ -5,6 +5,7 @@
 //! tracker with `try_borrow_mut`: a re-entrant call (a `now` clock that calls back into us)
 //! gets an error, never a panic. The clock is read before borrowing.
 
+use super::convert::to_value;
 use super::error::{js_error, read_error};
 use super::listeners::Listeners;
 use super::types;
@@ -13,7 +14,6 @@ use crate::context::Context;
 use crate::options::{Options, FUNCTION_OPTIONS};
 use crate::store::Store;
 use crate::tracker::{Consent, Tracker};
-use crate::value::Value;
 use serde::Serialize;
 use std::cell::{Cell, RefCell, RefMut};
 use std::rc::{Rc, Weak};
@@ -119,8 +119,7 @@ fn read_options(options: &JsValue) -> Result<(Options, Option<js_sys::Function>)
             }
             continue;
         }
-        let v: Value =
-            serde_wasm_bindgen::from_value(value).map_err(|e| read_error("config", e))?;
+        let v = to_value(&value).map_err(|e| read_error("config", e))?;
         entries.push((name, v));
     }
     let options = Options::from_entries(&entries).map_err(js_error)?;
@@ -163,8 +162,7 @@ impl Personalizer {
     /// Records a GA4-shaped event. Throws `"event: …"` naming the field for an invalid event;
     /// nothing is stored then. The write is batched (see `flushDelayMs`).
     pub fn track(&self, event: types::TrackEvent) -> Result<(), JsError> {
-        let value: Value =
-            serde_wasm_bindgen::from_value(event.into()).map_err(|e| read_error("event", e))?;
+        let value = to_value(&event.into()).map_err(|e| read_error("event", e))?;
         let now = self.inner.now();
         self.inner.tracker()?.track(&value, now).map_err(js_error)?;
         self.inner.schedule_flush();

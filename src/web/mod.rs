@@ -2,10 +2,11 @@
 //!
 //! `exports` is the JS API (`Personalizer`), `types` its TypeScript declarations,
 //! `local_storage` the `Store` over `window.localStorage`, `listeners` the page events that
-//! flush and merge, `page` the reads of `navigator` and friends, `error` the single mapping
+//! flush and merge, `page` the reads of `navigator` and friends, `convert` JS values into `Value`, `error` the single mapping
 //! between JS exceptions and the core's errors. All behaviour lives in the pure core
 //! (`tracker::Tracker`); nothing here decides anything a native test could not check.
 
+mod convert;
 mod error;
 mod exports;
 mod listeners;

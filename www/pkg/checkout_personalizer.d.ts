@@ -176,8 +176,8 @@ export interface InitOutput {
     readonly personalizer_setConsent: (a: number, b: any) => [number, number, number];
     readonly personalizer_status: (a: number) => [number, number, number];
     readonly personalizer_track: (a: number, b: any) => [number, number];
-    readonly wasm_bindgen__convert__closures________invoke__h029d458f47c155e6: (a: number, b: number, c: any) => void;
-    readonly wasm_bindgen__convert__closures_____invoke__h1abba8ded956ad86: (a: number, b: number) => void;
+    readonly wasm_bindgen__convert__closures________invoke__h23b09673b77a93a0: (a: number, b: number, c: any) => void;
+    readonly wasm_bindgen__convert__closures_____invoke__h87bc8bfadf3dd604: (a: number, b: number) => void;
     readonly __wbindgen_malloc: (a: number, b: number) => number;
     readonly __wbindgen_realloc: (a: number, b: number, c: number, d: number) => number;
     readonly __wbindgen_free: (a: number, b: number, c: number) => void;
