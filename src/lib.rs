@@ -11,6 +11,7 @@ pub mod journal;
 pub mod msgpack;
 pub mod options;
 pub mod profile;
+pub mod sorted_map;
 pub mod store;
 pub mod tracker;
 pub mod value;

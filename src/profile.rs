@@ -8,8 +8,9 @@
 
 use crate::context::Context;
 use crate::event::{Event, EventType};
+use crate::sorted_map::SortedMap;
 use serde::Serialize;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 /// Interest entries kept per map; the weakest long-term ones go first.
 pub const MAX_INTEREST: usize = 1000;
@@ -156,17 +157,17 @@ pub struct SessionProfile {
     session_stage: FunnelStage,
     session_payment: Option<String>,
     abandonments: u32,
-    items: BTreeMap<String, Decayed>,
-    categories: BTreeMap<String, Decayed>,
+    items: SortedMap<String, Decayed>,
+    categories: SortedMap<String, Decayed>,
     cart: Vec<CartLine>,
     currency: Option<String>,
     orders: VecDeque<Order>,
     order_count: u32,
     order_value_sum: f64,
     order_value_count: u32,
-    payments: BTreeMap<String, u32>,
+    payments: SortedMap<String, u32>,
     last_payment: Option<String>,
-    shipping: BTreeMap<String, u32>,
+    shipping: SortedMap<String, u32>,
     last_shipping: Option<String>,
 }
 
@@ -182,17 +183,17 @@ impl SessionProfile {
             session_stage: FunnelStage::None,
             session_payment: None,
             abandonments: 0,
-            items: BTreeMap::new(),
-            categories: BTreeMap::new(),
+            items: SortedMap::new(),
+            categories: SortedMap::new(),
             cart: Vec::new(),
             currency: None,
             orders: VecDeque::new(),
             order_count: 0,
             order_value_sum: 0.0,
             order_value_count: 0,
-            payments: BTreeMap::new(),
+            payments: SortedMap::new(),
             last_payment: None,
-            shipping: BTreeMap::new(),
+            shipping: SortedMap::new(),
             last_shipping: None,
         }
     }
@@ -274,7 +275,7 @@ impl SessionProfile {
             }
             EventType::AddShippingInfo => {
                 if let Some(s) = &e.shipping_tier {
-                    *self.shipping.entry(s.clone()).or_default() += 1;
+                    *self.shipping.entry_or_default(s.clone()) += 1;
                     self.last_shipping = Some(s.clone());
                 }
             }
@@ -333,7 +334,7 @@ impl SessionProfile {
             .clone()
             .or_else(|| self.session_payment.clone());
         if let Some(p) = &payment {
-            *self.payments.entry(p.clone()).or_default() += 1;
+            *self.payments.entry_or_default(p.clone()) += 1;
             self.last_payment = Some(p.clone());
         }
         if let Some(v) = value {
@@ -419,7 +420,7 @@ impl SessionProfile {
     }
 }
 
-fn bump(map: &mut BTreeMap<String, Decayed>, key: &str, w: f64, ts: i64, cfg: &ProfileConfig) {
+fn bump(map: &mut SortedMap<String, Decayed>, key: &str, w: f64, ts: i64, cfg: &ProfileConfig) {
     if let Some(d) = map.get_mut(key) {
         d.add(w, ts, cfg);
         return;
@@ -446,7 +447,7 @@ fn bump(map: &mut BTreeMap<String, Decayed>, key: &str, w: f64, ts: i64, cfg: &P
     map.insert(key.to_owned(), d);
 }
 
-fn top(map: &BTreeMap<String, Decayed>, now: i64, cfg: &ProfileConfig) -> Vec<InterestEntry> {
+fn top(map: &SortedMap<String, Decayed>, now: i64, cfg: &ProfileConfig) -> Vec<InterestEntry> {
     let mut out: Vec<InterestEntry> = map
         .iter()
         .map(|(k, d)| {
@@ -532,7 +533,7 @@ pub struct OrdersView {
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UsageView {
-    pub counts: BTreeMap<String, u32>,
+    pub counts: SortedMap<String, u32>,
     pub last: Option<String>,
     /// Chosen in the current session (payment only).
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -5,8 +5,8 @@
 //! `MemoryStore` implements it in memory, with an optional quota so that tests can play
 //! "storage full". Errors carry the DOM exception name so reports can say what happened.
 
+use crate::sorted_map::SortedMap;
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
 use std::fmt;
 
 /// A string key-value store. Every call may fail; callers never let a failure escape.
@@ -78,7 +78,7 @@ impl std::error::Error for StoreError {}
 /// count them); writes past it fail with `QuotaExceededError`, like localStorage.
 #[derive(Debug, Default)]
 pub struct MemoryStore {
-    map: RefCell<BTreeMap<String, String>>,
+    map: RefCell<SortedMap<String, String>>,
     quota: Option<usize>,
     /// When set, every call fails with this DOM exception name.
     failing: RefCell<Option<String>>,

@@ -19,9 +19,9 @@
 pub mod codec;
 
 use crate::event::Event;
+use crate::sorted_map::SortedMap;
 use crate::store::{Store, StoreError, StoreErrorKind};
 use serde::Serialize;
-use std::collections::BTreeSet;
 
 pub const SCHEMA_VERSION: u32 = 1;
 /// A write that hits the quota is retried without the oldest 1/4, 2/4, 3/4 of our records,
@@ -102,7 +102,7 @@ pub struct Journal<S: Store> {
     tab: u32,
     seq: u32,
     records: Vec<Record>,
-    ids: BTreeSet<u64>,
+    ids: SortedMap<u64, ()>,
     chars: usize,
     dirty: bool,
     open: bool,
@@ -121,7 +121,7 @@ impl<S: Store> Journal<S> {
             tab,
             seq: 0,
             records: Vec::new(),
-            ids: BTreeSet::new(),
+            ids: SortedMap::new(),
             chars: 0,
             dirty: false,
             open: false,
@@ -270,7 +270,7 @@ impl<S: Store> Journal<S> {
 
     /// Inserts a record in (ts, id) order unless its id is known. Returns whether inserted.
     fn insert(&mut self, id: u64, event: Event, enc: String, mine: bool, flushed: bool) -> bool {
-        if !self.ids.insert(id) {
+        if self.ids.insert(id, ()).is_some() {
             return false;
         }
         let key = (event.ts, id);
