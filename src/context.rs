@@ -57,6 +57,46 @@ pub enum TrafficSource {
     Referral,
 }
 
+impl DeviceClass {
+    pub fn name(self) -> &'static str {
+        match self {
+            DeviceClass::Mobile => "mobile",
+            DeviceClass::Tablet => "tablet",
+            DeviceClass::Desktop => "desktop",
+            DeviceClass::Bot => "bot",
+            DeviceClass::Unknown => "unknown",
+        }
+    }
+}
+
+impl Os {
+    pub fn name(self) -> &'static str {
+        match self {
+            Os::Ios => "ios",
+            Os::Android => "android",
+            Os::Windows => "windows",
+            Os::Macos => "macos",
+            Os::Linux => "linux",
+            Os::Chromeos => "chromeos",
+            Os::Other => "other",
+        }
+    }
+}
+
+impl TrafficSource {
+    pub fn name(self) -> &'static str {
+        match self {
+            TrafficSource::Direct => "direct",
+            TrafficSource::Internal => "internal",
+            TrafficSource::Search => "search",
+            TrafficSource::Social => "social",
+            TrafficSource::Email => "email",
+            TrafficSource::Paid => "paid",
+            TrafficSource::Referral => "referral",
+        }
+    }
+}
+
 /// The derived context exposed in `profile().context`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -8,6 +8,7 @@
 pub mod context;
 pub mod event;
 pub mod journal;
+pub mod model;
 pub mod msgpack;
 pub mod options;
 pub mod profile;

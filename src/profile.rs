@@ -58,6 +58,19 @@ pub enum FunnelStage {
 }
 
 impl FunnelStage {
+    pub fn name(self) -> &'static str {
+        match self {
+            FunnelStage::None => "none",
+            FunnelStage::Browsing => "browsing",
+            FunnelStage::ViewedItem => "viewed_item",
+            FunnelStage::Cart => "cart",
+            FunnelStage::Checkout => "checkout",
+            FunnelStage::Shipping => "shipping",
+            FunnelStage::Payment => "payment",
+            FunnelStage::Purchased => "purchased",
+        }
+    }
+
     fn of(kind: EventType) -> FunnelStage {
         use EventType::*;
         match kind {
@@ -351,6 +364,20 @@ impl SessionProfile {
             payment,
         });
         self.cart.clear();
+    }
+
+    /// In-session and historic interest in an item at `now` (0 when unknown).
+    pub fn item_interest(&self, id: &str, now: i64) -> (f64, f64) {
+        self.items
+            .get(id)
+            .map_or((0.0, 0.0), |d| d.at_time(now, &self.cfg))
+    }
+
+    /// In-session and historic interest in a category at `now` (0 when unknown).
+    pub fn category_interest(&self, category: &str, now: i64) -> (f64, f64) {
+        self.categories
+            .get(category)
+            .map_or((0.0, 0.0), |d| d.at_time(now, &self.cfg))
     }
 
     /// The profile as seen at `now` (ms), with the page's context.

@@ -1,0 +1,466 @@
+//! Bytes → validated `Model`. Everything evaluation relies on is checked here, once:
+//! sizes against fixed bounds, every index against its array, tree shape (each node in at
+//! most one tree, depth bounded, so walking a tree always ends), finite numbers, known
+//! feature sources and references between heads, surfaces, segments and experiments.
+//! After `decode` succeeds, scoring cannot fail.
+
+use super::features::Source;
+use super::*;
+use std::fmt;
+
+/// Largest bundle accepted, in bytes.
+pub const MAX_BUNDLE_BYTES: usize = 16 * 1024 * 1024;
+pub const MAX_FEATURES: usize = 10_000;
+pub const MAX_HEADS: usize = 64;
+pub const MAX_TREES: usize = 10_000;
+pub const MAX_NODES: usize = 4_000_000;
+pub const MAX_TREE_DEPTH: usize = 32;
+pub const MAX_GROUPS: u32 = 256;
+pub const MAX_ITEMS: usize = 500_000;
+pub const MAX_PARTNERS: usize = 10_000_000;
+pub const MAX_RULES: usize = 1_000;
+pub const MAX_CONDITIONS: usize = 64;
+pub const MAX_SEGMENTS: usize = 256;
+pub const MAX_EXPERIMENTS: usize = 64;
+pub const MAX_ARMS: usize = 32;
+pub const MAX_STRING: usize = 1_000;
+pub const MAX_CATEGORY_WORDS: usize = 1 << 16;
+
+/// Why a bundle was refused. Messages are stable: `model: …`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DecodeError {
+    TooLarge(usize),
+    NotABundle,
+    UnsupportedVersion(u32),
+    Malformed {
+        field: String,
+        what: &'static str,
+        at: usize,
+    },
+    Invalid(String),
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            DecodeError::TooLarge(n) => write!(
+                f,
+                "model: bundle of {n} bytes exceeds the limit of {MAX_BUNDLE_BYTES}"
+            ),
+            DecodeError::NotABundle => write!(f, "model: not a checkout-personalizer bundle"),
+            DecodeError::UnsupportedVersion(v) => {
+                write!(f, "model: unsupported format version {v}")
+            }
+            DecodeError::Malformed { field, what, at } => {
+                write!(f, "model: malformed \"{field}\": {what} at byte {at}")
+            }
+            DecodeError::Invalid(why) => write!(f, "model: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+/// A condition with its source resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cond {
+    pub source: Source,
+    pub op: Op,
+    pub value: CondValue,
+}
+
+/// A validated bundle. Only `decode`/`validate` make one; evaluation takes `&Model`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    bundle: Bundle,
+    pub(crate) sources: Vec<Source>,
+    pub(crate) segments: Vec<Vec<Cond>>,
+    pub(crate) payment_rules: Vec<CompiledRule>,
+    pub(crate) cross_sell_rules: Vec<CompiledRule>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CompiledRule {
+    pub when: Vec<Cond>,
+    /// Index into the bundle's segments.
+    pub segment: Option<usize>,
+    /// `EligibleIf` conditions.
+    pub eligible: Vec<Cond>,
+}
+
+impl Model {
+    pub fn bundle(&self) -> &Bundle {
+        &self.bundle
+    }
+
+    pub fn head(&self, name: &str) -> Option<&Head> {
+        self.bundle.heads.iter().find(|h| h.name == name)
+    }
+
+    pub fn is_expired(&self, now: i64) -> bool {
+        self.bundle.expires_ms.is_some_and(|e| now >= e)
+    }
+}
+
+/// Decodes and validates a bundle.
+pub fn decode(bytes: &[u8]) -> Result<Model, DecodeError> {
+    if bytes.len() > MAX_BUNDLE_BYTES {
+        return Err(DecodeError::TooLarge(bytes.len()));
+    }
+    validate(format::read(bytes)?)
+}
+
+fn invalid<T>(why: impl Into<String>) -> Result<T, DecodeError> {
+    Err(DecodeError::Invalid(why.into()))
+}
+
+fn check_len(what: &str, n: usize, max: usize) -> Result<(), DecodeError> {
+    if n > max {
+        return invalid(format!("{what}: {n} exceeds the limit of {max}"));
+    }
+    Ok(())
+}
+
+fn check_str(what: &str, s: &str) -> Result<(), DecodeError> {
+    if s.len() > MAX_STRING {
+        return invalid(format!("{what} is longer than {MAX_STRING} bytes"));
+    }
+    Ok(())
+}
+
+fn finite(what: &str, v: &[f64]) -> Result<(), DecodeError> {
+    if v.iter().any(|x| !x.is_finite()) {
+        return invalid(format!("{what} has a value that is not a finite number"));
+    }
+    Ok(())
+}
+
+pub fn validate(b: Bundle) -> Result<Model, DecodeError> {
+    check_str("model id", &b.id)?;
+    check_str("model version", &b.version)?;
+    check_len("features", b.features.len(), MAX_FEATURES)?;
+    check_len("heads", b.heads.len(), MAX_HEADS)?;
+    check_len("segments", b.segments.len(), MAX_SEGMENTS)?;
+    check_len("experiments", b.experiments.len(), MAX_EXPERIMENTS)?;
+
+    let mut sources = Vec::with_capacity(b.features.len());
+    for f in &b.features {
+        check_str("feature name", &f.name)?;
+        let Some(src) = Source::parse(&f.source) else {
+            return invalid(format!("feature \"{}\" has unknown source \"{}\"", f.name, f.source));
+        };
+        let wants_text = matches!(
+            f.transform,
+            Transform::OneHot { .. } | Transform::Code { .. } | Transform::Hash { .. }
+        );
+        if wants_text != src.is_text() {
+            return invalid(format!(
+                "feature \"{}\": source \"{}\" is {} but its transform needs {}",
+                f.name,
+                f.source,
+                if src.is_text() { "text" } else { "a number" },
+                if wants_text { "text" } else { "a number" }
+            ));
+        }
+        match &f.transform {
+            Transform::Standard { mean, std } if !(mean.is_finite() && std.is_finite() && *std > 0.0) => {
+                return invalid(format!("feature \"{}\": standardisation needs a finite mean and a positive std", f.name))
+            }
+            Transform::MinMax { min, max } if !(min.is_finite() && max.is_finite() && max > min) => {
+                return invalid(format!("feature \"{}\": min-max scaling needs finite min < max", f.name))
+            }
+            Transform::Hash { buckets, bucket } if *buckets == 0 || bucket >= buckets => {
+                return invalid(format!("feature \"{}\": hash bucket out of range", f.name))
+            }
+            Transform::Code { values } => check_len("categorical values", values.len(), MAX_FEATURES)?,
+            _ => {}
+        }
+        sources.push(src);
+    }
+
+    for (i, h) in b.heads.iter().enumerate() {
+        check_str("head name", &h.name)?;
+        if b.heads[..i].iter().any(|o| o.name == h.name) {
+            return invalid(format!("two heads are named \"{}\"", h.name));
+        }
+        match &h.kind {
+            HeadKind::Linear(l) => validate_linear(&h.name, l)?,
+            HeadKind::Trees(t) => validate_trees(&h.name, t)?,
+            HeadKind::Cooccur(c) => validate_cooccur(&h.name, c)?,
+        }
+    }
+
+    let segments = b
+        .segments
+        .iter()
+        .map(|s| {
+            check_str("segment name", &s.name)?;
+            conditions(&s.when)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+
+    let payment_rules = surface(&b, b.payment.as_ref(), "payment")?;
+    let cross_sell_rules = surface(&b, b.cross_sell.as_ref(), "crossSell")?;
+
+    for e in &b.experiments {
+        check_str("experiment key", &e.key)?;
+        check_str("experiment seed", &e.seed)?;
+        if !matches!(e.hash_version, 1 | 2) {
+            return invalid(format!("experiment \"{}\": hash version must be 1 or 2", e.key));
+        }
+        if e.surface != "payment" && e.surface != "crossSell" {
+            return invalid(format!("experiment \"{}\": surface must be payment or crossSell", e.key));
+        }
+        if !(0.0..=1.0).contains(&e.coverage) {
+            return invalid(format!("experiment \"{}\": coverage must be from 0 to 1", e.key));
+        }
+        if e.arms.is_empty() || e.arms.len() > MAX_ARMS {
+            return invalid(format!("experiment \"{}\": needs 1 to {MAX_ARMS} arms", e.key));
+        }
+        for a in &e.arms {
+            check_str("arm name", &a.name)?;
+            if !(a.weight.is_finite() && a.weight >= 0.0) {
+                return invalid(format!("experiment \"{}\": arm weights must be non-negative", e.key));
+            }
+            if let Some(h) = &a.head {
+                scoring_head(&b, h, &format!("experiment \"{}\"", e.key))?;
+            }
+        }
+    }
+
+    Ok(Model {
+        bundle: b,
+        sources,
+        segments,
+        payment_rules,
+        cross_sell_rules,
+    })
+}
+
+fn conditions(cs: &[Condition]) -> Result<Vec<Cond>, DecodeError> {
+    check_len("conditions", cs.len(), MAX_CONDITIONS)?;
+    cs.iter()
+        .map(|c| {
+            let Some(source) = Source::parse(&c.source) else {
+                return invalid(format!("condition has unknown source \"{}\"", c.source));
+            };
+            let ok = match (&c.op, &c.value) {
+                (Op::Exists | Op::Missing, _) => true,
+                (Op::In | Op::NotIn, CondValue::List(l)) => l.len() <= MAX_FEATURES,
+                (Op::Eq | Op::Ne, CondValue::Text(_)) => source.is_text(),
+                (_, CondValue::Num(n)) => !source.is_text() && n.is_finite(),
+                _ => false,
+            };
+            if !ok {
+                return invalid(format!(
+                    "condition on \"{}\": operator {} does not fit its value",
+                    c.source,
+                    format::op_name(c.op)
+                ));
+            }
+            Ok(Cond {
+                source,
+                op: c.op,
+                value: c.value.clone(),
+            })
+        })
+        .collect()
+}
+
+/// A head that scores candidates: linear or trees, one output, over the bundle's features.
+fn scoring_head(b: &Bundle, name: &str, what: &str) -> Result<(), DecodeError> {
+    let Some(h) = b.heads.iter().find(|h| h.name == name) else {
+        return invalid(format!("{what} refers to a missing head \"{name}\""));
+    };
+    let (n, groups) = match &h.kind {
+        HeadKind::Linear(l) => (l.n_features, l.intercepts.len() as u32),
+        HeadKind::Trees(t) => (t.n_features, t.n_groups),
+        HeadKind::Cooccur(_) => return invalid(format!("{what}: head \"{name}\" cannot score candidates")),
+    };
+    if n as usize != b.features.len() {
+        return invalid(format!(
+            "{what}: head \"{name}\" takes {n} features but the bundle defines {}",
+            b.features.len()
+        ));
+    }
+    if groups != 1 {
+        return invalid(format!("{what}: head \"{name}\" must have a single output"));
+    }
+    Ok(())
+}
+
+fn surface(b: &Bundle, s: Option<&Surface>, what: &str) -> Result<Vec<CompiledRule>, DecodeError> {
+    let Some(s) = s else { return Ok(Vec::new()) };
+    if let Some(h) = &s.head {
+        scoring_head(b, h, what)?;
+    }
+    if let Some(c) = &s.cooccur {
+        if !b
+            .heads
+            .iter()
+            .any(|h| &h.name == c && matches!(h.kind, HeadKind::Cooccur(_)))
+        {
+            return invalid(format!("{what} refers to a missing co-occurrence head \"{c}\""));
+        }
+    }
+    check_len("rules", s.rules.len(), MAX_RULES)?;
+    s.rules
+        .iter()
+        .map(|r| {
+            check_str("rule id", &r.id)?;
+            check_len("rule targets", r.targets.len(), MAX_FEATURES)?;
+            let segment = match &r.segment {
+                None => None,
+                Some(name) => match b.segments.iter().position(|s| &s.name == name) {
+                    Some(i) => Some(i),
+                    None => return invalid(format!("rule \"{}\" refers to a missing segment \"{name}\"", r.id)),
+                },
+            };
+            let eligible = match &r.action {
+                Action::EligibleIf(c) => conditions(c)?,
+                Action::Boost(a) if !a.is_finite() => {
+                    return invalid(format!("rule \"{}\": boost must be a finite number", r.id))
+                }
+                Action::Pin(p) if *p > 10_000 => return invalid(format!("rule \"{}\": pin position too large", r.id)),
+                _ => Vec::new(),
+            };
+            Ok(CompiledRule {
+                when: conditions(&r.when)?,
+                segment,
+                eligible,
+            })
+        })
+        .collect()
+}
+
+fn validate_linear(name: &str, l: &Linear) -> Result<(), DecodeError> {
+    let classes = l.intercepts.len();
+    if classes == 0 || classes > MAX_GROUPS as usize {
+        return invalid(format!("head \"{name}\": needs 1 to {MAX_GROUPS} intercepts"));
+    }
+    check_len("linear features", l.n_features as usize, MAX_FEATURES)?;
+    if l.weights.len() != classes * l.n_features as usize {
+        return invalid(format!("head \"{name}\": weights do not match intercepts × features"));
+    }
+    if (l.link == Link::Softmax) != (classes > 1) {
+        return invalid(format!("head \"{name}\": softmax needs several classes, other links one"));
+    }
+    finite(&format!("head \"{name}\""), &l.weights)?;
+    finite(&format!("head \"{name}\""), &l.intercepts)
+}
+
+fn validate_trees(name: &str, t: &Trees) -> Result<(), DecodeError> {
+    let what = format!("head \"{name}\"");
+    let n = t.kind.len();
+    check_len("tree nodes", n, MAX_NODES)?;
+    check_len("trees", t.roots.len(), MAX_TREES)?;
+    check_len("tree features", t.n_features as usize, MAX_FEATURES)?;
+    check_len("category words", t.cat_words.len(), MAX_CATEGORY_WORDS)?;
+    if t.n_groups == 0 || t.n_groups > MAX_GROUPS {
+        return invalid(format!("{what}: needs 1 to {MAX_GROUPS} output groups"));
+    }
+    if (t.link == Link::Softmax) != (t.n_groups > 1) {
+        return invalid(format!("{what}: softmax needs several groups, other links one"));
+    }
+    for (field, len) in [
+        ("feature", t.feature.len()),
+        ("threshold", t.threshold.len()),
+        ("left", t.left.len()),
+        ("right", t.right.len()),
+        ("missing", t.missing.len()),
+        ("value", t.value.len()),
+        ("catStart", t.cat_start.len()),
+        ("catLen", t.cat_len.len()),
+    ] {
+        if len != n {
+            return invalid(format!("{what}: node array \"{field}\" has {len} entries, expected {n}"));
+        }
+    }
+    if t.tree_group.len() != t.roots.len() || t.base_margin.len() != t.n_groups as usize {
+        return invalid(format!("{what}: tree groups or base margins do not match"));
+    }
+    if t.tree_group.iter().any(|&g| g >= t.n_groups) {
+        return invalid(format!("{what}: a tree belongs to a missing output group"));
+    }
+    finite(&what, &t.base_margin)?;
+    finite(&what, &t.value)?;
+
+    // Walk every tree: each node may belong to one tree only and be reached once, so
+    // trees are true trees (no cycles, no sharing) and depth is bounded.
+    let mut seen = vec![false; n];
+    let mut stack: Vec<(u32, usize)> = Vec::new();
+    for &root in &t.roots {
+        stack.push((root, 1));
+        while let Some((i, depth)) = stack.pop() {
+            let i = i as usize;
+            if i >= n {
+                return invalid(format!("{what}: a node index is out of range"));
+            }
+            if seen[i] {
+                return invalid(format!("{what}: node {i} is reached twice (not a tree)"));
+            }
+            seen[i] = true;
+            if depth > MAX_TREE_DEPTH {
+                return invalid(format!("{what}: a tree is deeper than {MAX_TREE_DEPTH}"));
+            }
+            match t.kind[i] {
+                node::LEAF => continue,
+                node::LESS | node::LESS_EQ => {
+                    if !t.threshold[i].is_finite() {
+                        return invalid(format!("{what}: node {i} has a threshold that is not finite"));
+                    }
+                }
+                node::CAT_RIGHT | node::CAT_LEFT => {
+                    let end = t.cat_start[i] as usize + t.cat_len[i] as usize;
+                    if end > t.cat_words.len() {
+                        return invalid(format!("{what}: node {i} has categories out of range"));
+                    }
+                }
+                k => return invalid(format!("{what}: node {i} has unknown kind {k}")),
+            }
+            if t.feature[i] >= t.n_features {
+                return invalid(format!("{what}: node {i} splits on a missing feature"));
+            }
+            if t.missing[i] > (node::MISSING_ZERO | node::DEFAULT_LEFT) {
+                return invalid(format!("{what}: node {i} has an unknown missing-value rule"));
+            }
+            stack.push((t.left[i], depth + 1));
+            stack.push((t.right[i], depth + 1));
+        }
+    }
+    Ok(())
+}
+
+fn validate_cooccur(name: &str, c: &Cooccur) -> Result<(), DecodeError> {
+    let what = format!("head \"{name}\"");
+    let n = c.items.len();
+    check_len("items", n, MAX_ITEMS)?;
+    check_len("partners", c.partner.len(), MAX_PARTNERS)?;
+    check_len("categories", c.categories.len(), MAX_ITEMS)?;
+    if c.items.windows(2).any(|w| w[0] >= w[1]) {
+        return invalid(format!("{what}: items must be sorted and unique"));
+    }
+    if c.items.iter().chain(&c.names).chain(&c.categories).any(|s| s.len() > MAX_STRING) {
+        return invalid(format!("{what}: an item string is longer than {MAX_STRING} bytes"));
+    }
+    if !(c.names.is_empty() || c.names.len() == n) || c.category.len() != n || c.popularity.len() != n {
+        return invalid(format!("{what}: item arrays differ in length"));
+    }
+    if c.category.iter().any(|&k| k != u32::MAX && k as usize >= c.categories.len()) {
+        return invalid(format!("{what}: an item has a missing category"));
+    }
+    finite(&what, &c.popularity)?;
+    finite(&what, &c.partner_score)?;
+    if c.partner_start.len() != n + 1
+        || c.partner_start.first() != Some(&0)
+        || c.partner_start.last().map(|&l| l as usize) != Some(c.partner.len())
+        || c.partner_start.windows(2).any(|w| w[0] > w[1])
+        || c.partner_score.len() != c.partner.len()
+    {
+        return invalid(format!("{what}: partner lists are inconsistent"));
+    }
+    if c.partner.iter().any(|&p| p as usize >= n) {
+        return invalid(format!("{what}: a partner is not an item"));
+    }
+    Ok(())
+}

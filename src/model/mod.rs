@@ -1,0 +1,278 @@
+//! The compact model bundle: what the server ships and the browser scores.
+//!
+//! `Bundle` is the plain data of a `.cpm` file: metadata, the feature spec, named heads,
+//! payment and cross-sell rules, segments and experiments. The native CLI builds one and
+//! `format::encode`s it; the browser `format::read`s bytes into one and `decode::validate`s it
+//! into a `Model`, which is the only thing evaluation accepts. Validation checks every index,
+//! depth, size and number, so scoring a `Model` cannot fail, loop or read out of bounds.
+//!
+//! Layout: `format.rs` (the only file that knows the MessagePack layout of a bundle),
+//! `decode.rs` (bounds and validation), `trees.rs`, `linear.rs`, `cooccur.rs` (evaluation
+//! only: they never see bytes), `features.rs` (profile → feature vector).
+
+pub mod cooccur;
+pub mod decode;
+pub mod features;
+pub mod format;
+pub mod linear;
+pub mod score;
+pub mod trees;
+
+pub use decode::{decode, DecodeError, Model};
+pub use score::PredictError;
+
+/// Bundle format version written by this crate.
+pub const FORMAT_VERSION: u32 = 1;
+/// Leading magic string of every bundle.
+pub const MAGIC: &str = "CPM";
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Bundle {
+    pub id: String,
+    pub version: String,
+    /// ms since the epoch.
+    pub created_ms: i64,
+    /// ms since the epoch; an expired model is not used.
+    pub expires_ms: Option<i64>,
+    pub features: Vec<Feature>,
+    pub heads: Vec<Head>,
+    pub payment: Option<Surface>,
+    pub cross_sell: Option<Surface>,
+    pub segments: Vec<Segment>,
+    pub experiments: Vec<Experiment>,
+}
+
+/// One input of the feature vector: where its value comes from and how it is transformed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Feature {
+    pub name: String,
+    /// A source path such as `cart.value`, `context.country` or `candidate.isLast`
+    /// (see `features::Source`).
+    pub source: String,
+    pub transform: Transform,
+    /// A short shopper-facing reason used when this feature lifts a candidate most
+    /// ("Your usual", "Popular in your country").
+    pub label: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Transform {
+    /// The number as it is (text sources: missing). Missing is NaN.
+    Raw,
+    /// `(x - mean) / std`.
+    Standard { mean: f64, std: f64 },
+    /// `(x - min) / (max - min)`.
+    MinMax { min: f64, max: f64 },
+    /// 1 when the text equals `value`, else 0 (missing stays NaN).
+    OneHot { value: String },
+    /// The index of the text in `values` (a categorical code for tree splits); unknown or
+    /// missing text is NaN.
+    Code { values: Vec<String> },
+    /// Feature hashing: 1 when `fnv1a(text) % buckets == bucket`, else 0.
+    Hash { buckets: u32, bucket: u32 },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Head {
+    pub name: String,
+    pub kind: HeadKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum HeadKind {
+    Linear(Linear),
+    Trees(Trees),
+    Cooccur(Cooccur),
+}
+
+/// How a margin becomes the prediction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Link {
+    Identity = 0,
+    Logistic = 1,
+    Softmax = 2,
+}
+
+/// A linear model: `margin[c] = intercepts[c] + Σ weights[c * n_features + i] * x[i]`.
+/// Missing inputs (NaN) contribute nothing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Linear {
+    pub n_features: u32,
+    pub link: Link,
+    pub intercepts: Vec<f64>,
+    pub weights: Vec<f64>,
+}
+
+/// Node kinds of `Trees`.
+pub mod node {
+    pub const LEAF: u8 = 0;
+    /// XGBoost: `x < threshold` goes left, in float32; NaN follows the default.
+    pub const LESS: u8 = 1;
+    /// LightGBM: `x <= threshold` goes left, in float64, with LightGBM's missing rules.
+    pub const LESS_EQ: u8 = 2;
+    /// XGBoost categorical: codes in the set go right; NaN follows the default; invalid
+    /// codes go left.
+    pub const CAT_RIGHT: u8 = 3;
+    /// LightGBM categorical: codes in the set go left; NaN and negative codes go right.
+    pub const CAT_LEFT: u8 = 4;
+
+    /// `missing` byte: bit 0 = default left; bits 1–2 = missing type.
+    pub const DEFAULT_LEFT: u8 = 1;
+    /// NaN is missing (XGBoost; LightGBM `NaN`).
+    pub const MISSING_NAN: u8 = 0 << 1;
+    /// LightGBM `None`: NaN is read as 0 and compared.
+    pub const MISSING_NONE: u8 = 1 << 1;
+    /// LightGBM `Zero`: NaN and 0 are missing.
+    pub const MISSING_ZERO: u8 = 2 << 1;
+}
+
+/// A gradient-boosted ensemble in flat arrays. Node `i` of the whole ensemble has
+/// `kind[i]`, `feature[i]`, `threshold[i]`, `left[i]`, `right[i]`, `missing[i]`, and
+/// `value[i]`: the leaf value, or for an internal node its expected value (used for
+/// path-based contributions). Categorical nodes hold a bitset of codes in
+/// `cat_words[cat_start[i] .. cat_start[i] + cat_len[i]]`. Tree `t` starts at `roots[t]`
+/// and adds to margin group `tree_group[t]`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Trees {
+    pub n_features: u32,
+    pub n_groups: u32,
+    pub link: Link,
+    /// Margin added per group before the trees (XGBoost's base score, as a margin).
+    pub base_margin: Vec<f64>,
+    pub roots: Vec<u32>,
+    pub tree_group: Vec<u32>,
+    pub kind: Vec<u8>,
+    pub feature: Vec<u32>,
+    pub threshold: Vec<f64>,
+    pub left: Vec<u32>,
+    pub right: Vec<u32>,
+    pub missing: Vec<u8>,
+    pub value: Vec<f64>,
+    pub cat_start: Vec<u32>,
+    pub cat_len: Vec<u32>,
+    pub cat_words: Vec<u32>,
+}
+
+impl Default for Link {
+    fn default() -> Self {
+        Link::Identity
+    }
+}
+
+/// Frequently-bought-together: per item, its top partners with a score, plus popularity
+/// and category for cold start. `items` is sorted; partners of item `i` are
+/// `partner[partner_start[i] .. partner_start[i + 1]]` with `partner_score` alongside.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Cooccur {
+    pub items: Vec<String>,
+    pub names: Vec<String>,
+    /// Index into `categories`, or `u32::MAX` for none.
+    pub category: Vec<u32>,
+    pub categories: Vec<String>,
+    /// Share of baskets containing the item (0–1).
+    pub popularity: Vec<f64>,
+    pub partner_start: Vec<u32>,
+    pub partner: Vec<u32>,
+    pub partner_score: Vec<f64>,
+}
+
+/// A ranking surface (payment methods or cross-sells): the head that scores candidates and
+/// the rules applied after it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Surface {
+    /// Head scoring each candidate (its feature vector includes `candidate.*` sources).
+    pub head: Option<String>,
+    /// Cross-sells: the co-occurrence head that proposes candidates.
+    pub cooccur: Option<String>,
+    pub rules: Vec<Rule>,
+}
+
+/// A rule applied after the model. `targets` match candidate ids, or types as `type:<t>`,
+/// or `*` for all. It applies when every condition in `when` holds and the shopper is in
+/// `segment` (if given).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    pub id: String,
+    pub targets: Vec<String>,
+    pub when: Vec<Condition>,
+    pub segment: Option<String>,
+    /// Higher wins when two pins want the same position.
+    pub priority: i32,
+    pub action: Action,
+    /// Shopper-facing reason ("Popular in your country").
+    pub label: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// The candidate is eligible only when every condition holds; otherwise it goes after
+    /// all eligible ones, flagged `eligible: false` (never removed).
+    EligibleIf(Vec<Condition>),
+    /// Move after everything else (payments: still listed) / drop (cross-sells).
+    Exclude,
+    /// Add to the score.
+    Boost(f64),
+    /// Put at this 0-based position.
+    Pin(u32),
+}
+
+/// `source op value`, e.g. `context.country in [CN]`, `cart.value >= 100`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Condition {
+    pub source: String,
+    pub op: Op,
+    pub value: CondValue,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    Eq = 0,
+    Ne = 1,
+    Lt = 2,
+    Le = 3,
+    Gt = 4,
+    Ge = 5,
+    In = 6,
+    NotIn = 7,
+    Exists = 8,
+    Missing = 9,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum CondValue {
+    None,
+    Num(f64),
+    Text(String),
+    List(Vec<String>),
+}
+
+/// A named group of shoppers, e.g. `frequent_buyer`: `orders.last30Days > 3`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Segment {
+    pub name: String,
+    pub when: Vec<Condition>,
+}
+
+/// A GrowthBook-compatible experiment over one surface.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Experiment {
+    pub key: String,
+    /// Hash seed (GrowthBook: defaults to the key).
+    pub seed: String,
+    /// 1 or 2 (GrowthBook's hash versions).
+    pub hash_version: u32,
+    /// `payment` or `crossSell`.
+    pub surface: String,
+    pub coverage: f64,
+    pub arms: Vec<Arm>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Arm {
+    pub name: String,
+    pub weight: f64,
+    /// The default order, no model (a holdout).
+    pub holdout: bool,
+    /// A head to use instead of the surface's.
+    pub head: Option<String>,
+}

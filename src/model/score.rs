@@ -1,0 +1,136 @@
+//! Scoring a head of a validated `Model` on a raw feature vector: `predict_raw` (margins)
+//! and `predict` (after the link). The only errors are about the call itself (unknown head,
+//! wrong vector length), never about the model.
+
+use super::{Head, HeadKind, Link, Model};
+use std::fmt;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PredictError {
+    NoHead(String),
+    NotScoring(String),
+    Length { head: String, want: usize, got: usize },
+}
+
+impl fmt::Display for PredictError {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            PredictError::NoHead(h) => write!(f, "model: no head named \"{h}\""),
+            PredictError::NotScoring(h) => {
+                write!(f, "model: head \"{h}\" is a co-occurrence head and takes no features")
+            }
+            PredictError::Length { head, want, got } => {
+                write!(f, "model: head \"{head}\" takes {want} features, got {got}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for PredictError {}
+
+/// Applies a link to margins in place.
+pub fn apply_link(link: Link, m: &mut [f64]) {
+    match link {
+        Link::Identity => {}
+        Link::Logistic => m.iter_mut().for_each(|v| *v = 1.0 / (1.0 + (-*v).exp())),
+        Link::Softmax => {
+            let max = m.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let mut sum = 0.0;
+            for v in m.iter_mut() {
+                *v = (*v - max).exp();
+                sum += *v;
+            }
+            m.iter_mut().for_each(|v| *v /= sum);
+        }
+    }
+}
+
+impl Head {
+    /// Number of outputs (1 for binary and regression heads); 0 for co-occurrence heads.
+    pub fn n_outputs(&self) -> usize {
+        match &self.kind {
+            HeadKind::Linear(l) => l.intercepts.len(),
+            HeadKind::Trees(t) => t.n_groups as usize,
+            HeadKind::Cooccur(_) => 0,
+        }
+    }
+
+    pub fn n_features(&self) -> usize {
+        match &self.kind {
+            HeadKind::Linear(l) => l.n_features as usize,
+            HeadKind::Trees(t) => t.n_features as usize,
+            HeadKind::Cooccur(_) => 0,
+        }
+    }
+
+    pub fn link(&self) -> Link {
+        match &self.kind {
+            HeadKind::Linear(l) => l.link,
+            HeadKind::Trees(t) => t.link,
+            HeadKind::Cooccur(_) => Link::Identity,
+        }
+    }
+
+    /// Margins into `out` (resized to `n_outputs`). `x` must have `n_features` entries.
+    pub fn margins_into(&self, x: &[f64], out: &mut Vec<f64>) {
+        out.clear();
+        out.resize(self.n_outputs(), 0.0);
+        match &self.kind {
+            HeadKind::Linear(l) => l.margins(x, out),
+            HeadKind::Trees(t) => t.margins(x, out),
+            HeadKind::Cooccur(_) => {}
+        }
+    }
+
+    /// Output 0 after the link (the probability for a binary classifier).
+    pub fn score(&self, x: &[f64], scratch: &mut Vec<f64>) -> f64 {
+        self.margins_into(x, scratch);
+        apply_link(self.link(), scratch);
+        scratch.first().copied().unwrap_or(f64::NAN)
+    }
+
+    /// Per-feature contributions to output 0's margin (exact for linear heads, path-based
+    /// for trees) into `contrib`; returns the bias.
+    pub fn contributions(&self, x: &[f64], contrib: &mut Vec<f64>) -> f64 {
+        contrib.clear();
+        contrib.resize(self.n_features(), 0.0);
+        match &self.kind {
+            HeadKind::Linear(l) => l.contributions(x, contrib),
+            HeadKind::Trees(t) => t.contributions(x, contrib),
+            HeadKind::Cooccur(_) => 0.0,
+        }
+    }
+}
+
+impl Model {
+    fn scoring_head(&self, head: &str, x: &[f64]) -> Result<&Head, PredictError> {
+        let h = self.head(head).ok_or_else(|| PredictError::NoHead(head.to_owned()))?;
+        if matches!(h.kind, HeadKind::Cooccur(_)) {
+            return Err(PredictError::NotScoring(head.to_owned()));
+        }
+        if x.len() != h.n_features() {
+            return Err(PredictError::Length {
+                head: head.to_owned(),
+                want: h.n_features(),
+                got: x.len(),
+            });
+        }
+        Ok(h)
+    }
+
+    /// Margins of `head` for one feature vector (NaN = missing).
+    pub fn predict_raw(&self, head: &str, x: &[f64]) -> Result<Vec<f64>, PredictError> {
+        let h = self.scoring_head(head, x)?;
+        let mut out = Vec::new();
+        h.margins_into(x, &mut out);
+        Ok(out)
+    }
+
+    /// Predictions of `head` after its link: probabilities for classifiers.
+    pub fn predict(&self, head: &str, x: &[f64]) -> Result<Vec<f64>, PredictError> {
+        let h = self.scoring_head(head, x)?;
+        let mut out = self.predict_raw(head, x)?;
+        apply_link(h.link(), &mut out);
+        Ok(out)
+    }
+}
