@@ -14,12 +14,18 @@ impl Cooccur {
     }
 
     pub fn name_of(&self, i: usize) -> Option<&str> {
-        self.names.get(i).map(String::as_str).filter(|n| !n.is_empty())
+        self.names
+            .get(i)
+            .map(String::as_str)
+            .filter(|n| !n.is_empty())
     }
 
     /// Partners of item `i` with their scores.
     pub fn partners(&self, i: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
-        let (a, b) = (self.partner_start[i] as usize, self.partner_start[i + 1] as usize);
+        let (a, b) = (
+            self.partner_start[i] as usize,
+            self.partner_start[i + 1] as usize,
+        );
         self.partner[a..b]
             .iter()
             .zip(&self.partner_score[a..b])

@@ -147,7 +147,10 @@ pub fn validate(b: Bundle) -> Result<Model, DecodeError> {
     for f in &b.features {
         check_str("feature name", &f.name)?;
         let Some(src) = Source::parse(&f.source) else {
-            return invalid(format!("feature \"{}\" has unknown source \"{}\"", f.name, f.source));
+            return invalid(format!(
+                "feature \"{}\" has unknown source \"{}\"",
+                f.name, f.source
+            ));
         };
         let wants_text = matches!(
             f.transform,
@@ -163,16 +166,28 @@ pub fn validate(b: Bundle) -> Result<Model, DecodeError> {
             ));
         }
         match &f.transform {
-            Transform::Standard { mean, std } if !(mean.is_finite() && std.is_finite() && *std > 0.0) => {
-                return invalid(format!("feature \"{}\": standardisation needs a finite mean and a positive std", f.name))
+            Transform::Standard { mean, std }
+                if !(mean.is_finite() && std.is_finite() && *std > 0.0) =>
+            {
+                return invalid(format!(
+                    "feature \"{}\": standardisation needs a finite mean and a positive std",
+                    f.name
+                ))
             }
-            Transform::MinMax { min, max } if !(min.is_finite() && max.is_finite() && max > min) => {
-                return invalid(format!("feature \"{}\": min-max scaling needs finite min < max", f.name))
+            Transform::MinMax { min, max }
+                if !(min.is_finite() && max.is_finite() && max > min) =>
+            {
+                return invalid(format!(
+                    "feature \"{}\": min-max scaling needs finite min < max",
+                    f.name
+                ))
             }
             Transform::Hash { buckets, bucket } if *buckets == 0 || bucket >= buckets => {
                 return invalid(format!("feature \"{}\": hash bucket out of range", f.name))
             }
-            Transform::Code { values } => check_len("categorical values", values.len(), MAX_FEATURES)?,
+            Transform::Code { values } => {
+                check_len("categorical values", values.len(), MAX_FEATURES)?
+            }
             _ => {}
         }
         sources.push(src);
@@ -206,21 +221,36 @@ pub fn validate(b: Bundle) -> Result<Model, DecodeError> {
         check_str("experiment key", &e.key)?;
         check_str("experiment seed", &e.seed)?;
         if !matches!(e.hash_version, 1 | 2) {
-            return invalid(format!("experiment \"{}\": hash version must be 1 or 2", e.key));
+            return invalid(format!(
+                "experiment \"{}\": hash version must be 1 or 2",
+                e.key
+            ));
         }
         if e.surface != "payment" && e.surface != "crossSell" {
-            return invalid(format!("experiment \"{}\": surface must be payment or crossSell", e.key));
+            return invalid(format!(
+                "experiment \"{}\": surface must be payment or crossSell",
+                e.key
+            ));
         }
         if !(0.0..=1.0).contains(&e.coverage) {
-            return invalid(format!("experiment \"{}\": coverage must be from 0 to 1", e.key));
+            return invalid(format!(
+                "experiment \"{}\": coverage must be from 0 to 1",
+                e.key
+            ));
         }
         if e.arms.is_empty() || e.arms.len() > MAX_ARMS {
-            return invalid(format!("experiment \"{}\": needs 1 to {MAX_ARMS} arms", e.key));
+            return invalid(format!(
+                "experiment \"{}\": needs 1 to {MAX_ARMS} arms",
+                e.key
+            ));
         }
         for a in &e.arms {
             check_str("arm name", &a.name)?;
             if !(a.weight.is_finite() && a.weight >= 0.0) {
-                return invalid(format!("experiment \"{}\": arm weights must be non-negative", e.key));
+                return invalid(format!(
+                    "experiment \"{}\": arm weights must be non-negative",
+                    e.key
+                ));
             }
             if let Some(h) = &a.head {
                 scoring_head(&b, h, &format!("experiment \"{}\"", e.key))?;
@@ -275,7 +305,9 @@ fn scoring_head(b: &Bundle, name: &str, what: &str) -> Result<(), DecodeError> {
     let (n, groups) = match &h.kind {
         HeadKind::Linear(l) => (l.n_features, l.intercepts.len() as u32),
         HeadKind::Trees(t) => (t.n_features, t.n_groups),
-        HeadKind::Cooccur(_) => return invalid(format!("{what}: head \"{name}\" cannot score candidates")),
+        HeadKind::Cooccur(_) => {
+            return invalid(format!("{what}: head \"{name}\" cannot score candidates"))
+        }
     };
     if n as usize != b.features.len() {
         return invalid(format!(
@@ -300,7 +332,9 @@ fn surface(b: &Bundle, s: Option<&Surface>, what: &str) -> Result<Vec<CompiledRu
             .iter()
             .any(|h| &h.name == c && matches!(h.kind, HeadKind::Cooccur(_)))
         {
-            return invalid(format!("{what} refers to a missing co-occurrence head \"{c}\""));
+            return invalid(format!(
+                "{what} refers to a missing co-occurrence head \"{c}\""
+            ));
         }
     }
     check_len("rules", s.rules.len(), MAX_RULES)?;
@@ -313,7 +347,12 @@ fn surface(b: &Bundle, s: Option<&Surface>, what: &str) -> Result<Vec<CompiledRu
                 None => None,
                 Some(name) => match b.segments.iter().position(|s| &s.name == name) {
                     Some(i) => Some(i),
-                    None => return invalid(format!("rule \"{}\" refers to a missing segment \"{name}\"", r.id)),
+                    None => {
+                        return invalid(format!(
+                            "rule \"{}\" refers to a missing segment \"{name}\"",
+                            r.id
+                        ))
+                    }
                 },
             };
             let eligible = match &r.action {
@@ -321,7 +360,9 @@ fn surface(b: &Bundle, s: Option<&Surface>, what: &str) -> Result<Vec<CompiledRu
                 Action::Boost(a) if !a.is_finite() => {
                     return invalid(format!("rule \"{}\": boost must be a finite number", r.id))
                 }
-                Action::Pin(p) if *p > 10_000 => return invalid(format!("rule \"{}\": pin position too large", r.id)),
+                Action::Pin(p) if *p > 10_000 => {
+                    return invalid(format!("rule \"{}\": pin position too large", r.id))
+                }
                 _ => Vec::new(),
             };
             Ok(CompiledRule {
@@ -336,14 +377,20 @@ fn surface(b: &Bundle, s: Option<&Surface>, what: &str) -> Result<Vec<CompiledRu
 fn validate_linear(name: &str, l: &Linear) -> Result<(), DecodeError> {
     let classes = l.intercepts.len();
     if classes == 0 || classes > MAX_GROUPS as usize {
-        return invalid(format!("head \"{name}\": needs 1 to {MAX_GROUPS} intercepts"));
+        return invalid(format!(
+            "head \"{name}\": needs 1 to {MAX_GROUPS} intercepts"
+        ));
     }
     check_len("linear features", l.n_features as usize, MAX_FEATURES)?;
     if l.weights.len() != classes * l.n_features as usize {
-        return invalid(format!("head \"{name}\": weights do not match intercepts × features"));
+        return invalid(format!(
+            "head \"{name}\": weights do not match intercepts × features"
+        ));
     }
     if (l.link == Link::Softmax) != (classes > 1) {
-        return invalid(format!("head \"{name}\": softmax needs several classes, other links one"));
+        return invalid(format!(
+            "head \"{name}\": softmax needs several classes, other links one"
+        ));
     }
     finite(&format!("head \"{name}\""), &l.weights)?;
     finite(&format!("head \"{name}\""), &l.intercepts)
@@ -360,7 +407,9 @@ fn validate_trees(name: &str, t: &Trees) -> Result<(), DecodeError> {
         return invalid(format!("{what}: needs 1 to {MAX_GROUPS} output groups"));
     }
     if (t.link == Link::Softmax) != (t.n_groups > 1) {
-        return invalid(format!("{what}: softmax needs several groups, other links one"));
+        return invalid(format!(
+            "{what}: softmax needs several groups, other links one"
+        ));
     }
     for (field, len) in [
         ("feature", t.feature.len()),
@@ -373,7 +422,9 @@ fn validate_trees(name: &str, t: &Trees) -> Result<(), DecodeError> {
         ("catLen", t.cat_len.len()),
     ] {
         if len != n {
-            return invalid(format!("{what}: node array \"{field}\" has {len} entries, expected {n}"));
+            return invalid(format!(
+                "{what}: node array \"{field}\" has {len} entries, expected {n}"
+            ));
         }
     }
     if t.tree_group.len() != t.roots.len() || t.base_margin.len() != t.n_groups as usize {
@@ -407,7 +458,9 @@ fn validate_trees(name: &str, t: &Trees) -> Result<(), DecodeError> {
                 node::LEAF => continue,
                 node::LESS | node::LESS_EQ => {
                     if !t.threshold[i].is_finite() {
-                        return invalid(format!("{what}: node {i} has a threshold that is not finite"));
+                        return invalid(format!(
+                            "{what}: node {i} has a threshold that is not finite"
+                        ));
                     }
                 }
                 node::CAT_RIGHT | node::CAT_LEFT => {
@@ -422,7 +475,9 @@ fn validate_trees(name: &str, t: &Trees) -> Result<(), DecodeError> {
                 return invalid(format!("{what}: node {i} splits on a missing feature"));
             }
             if t.missing[i] > (node::MISSING_ZERO | node::DEFAULT_LEFT) {
-                return invalid(format!("{what}: node {i} has an unknown missing-value rule"));
+                return invalid(format!(
+                    "{what}: node {i} has an unknown missing-value rule"
+                ));
             }
             stack.push((t.left[i], depth + 1));
             stack.push((t.right[i], depth + 1));
@@ -440,13 +495,26 @@ fn validate_cooccur(name: &str, c: &Cooccur) -> Result<(), DecodeError> {
     if c.items.windows(2).any(|w| w[0] >= w[1]) {
         return invalid(format!("{what}: items must be sorted and unique"));
     }
-    if c.items.iter().chain(&c.names).chain(&c.categories).any(|s| s.len() > MAX_STRING) {
-        return invalid(format!("{what}: an item string is longer than {MAX_STRING} bytes"));
+    if c.items
+        .iter()
+        .chain(&c.names)
+        .chain(&c.categories)
+        .any(|s| s.len() > MAX_STRING)
+    {
+        return invalid(format!(
+            "{what}: an item string is longer than {MAX_STRING} bytes"
+        ));
     }
-    if !(c.names.is_empty() || c.names.len() == n) || c.category.len() != n || c.popularity.len() != n {
+    if !(c.names.is_empty() || c.names.len() == n)
+        || c.category.len() != n
+        || c.popularity.len() != n
+    {
         return invalid(format!("{what}: item arrays differ in length"));
     }
-    if c.category.iter().any(|&k| k != u32::MAX && k as usize >= c.categories.len()) {
+    if c.category
+        .iter()
+        .any(|&k| k != u32::MAX && k as usize >= c.categories.len())
+    {
         return invalid(format!("{what}: an item has a missing category"));
     }
     finite(&what, &c.popularity)?;

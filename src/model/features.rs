@@ -149,7 +149,9 @@ impl<'a> Signals<'a> {
                     used(c.id) / f64::from(total)
                 }
             })),
-            Source::CandidateIsLast => opt(c.map(|c| flag(v.payment.last.as_deref() == Some(c.id)))),
+            Source::CandidateIsLast => {
+                opt(c.map(|c| flag(v.payment.last.as_deref() == Some(c.id))))
+            }
             Source::CandidateIsSession => {
                 opt(c.map(|c| flag(v.payment.session.as_deref() == Some(c.id))))
             }
@@ -198,7 +200,9 @@ impl<'a> Signals<'a> {
 
 /// 32-bit FNV-1a over the UTF-8 bytes (feature hashing).
 pub fn fnv1a(s: &str) -> u32 {
-    s.bytes().fold(0x811c_9dc5u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193))
+    s.bytes().fold(0x811c_9dc5u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    })
 }
 
 /// The value of one (validated) feature.

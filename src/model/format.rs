@@ -400,7 +400,9 @@ fn string(r: &mut Reader, field: &str) -> R<String> {
 }
 
 fn opt_string(r: &mut Reader, field: &str) -> R<Option<String>> {
-    r.opt_str().map(|s| s.map(str::to_owned)).map_err(|e| bad(e, field))
+    r.opt_str()
+        .map(|s| s.map(str::to_owned))
+        .map_err(|e| bad(e, field))
 }
 
 fn strings(r: &mut Reader, field: &str) -> R<Vec<String>> {
@@ -449,7 +451,9 @@ fn link(code: u32) -> R<Link> {
         0 => Ok(Link::Identity),
         1 => Ok(Link::Logistic),
         2 => Ok(Link::Softmax),
-        _ => Err(DecodeError::Invalid(format!("unknown link function {code}"))),
+        _ => Err(DecodeError::Invalid(format!(
+            "unknown link function {code}"
+        ))),
     }
 }
 
@@ -514,13 +518,16 @@ pub fn read(bytes: &[u8]) -> R<Bundle> {
         None => return Err(DecodeError::Invalid("missing format version".into())),
     }
     if !r.is_at_end() {
-        return Err(DecodeError::Invalid("trailing bytes after the bundle".into()));
+        return Err(DecodeError::Invalid(
+            "trailing bytes after the bundle".into(),
+        ));
     }
     Ok(b)
 }
 
 fn read_feature(r: &mut Reader) -> R<Feature> {
-    let (mut name, mut source, mut kind, mut label) = (String::new(), String::new(), String::new(), None);
+    let (mut name, mut source, mut kind, mut label) =
+        (String::new(), String::new(), String::new(), None);
     let (mut a, mut bb) = (f64::NAN, f64::NAN);
     let (mut value, mut values) = (String::new(), Vec::new());
     let (mut buckets, mut bucket) = (0, 0);
@@ -716,8 +723,9 @@ fn read_conditions(r: &mut Reader) -> R<Vec<Condition>> {
             }
             Ok(true)
         })?;
-        let op = op_from_name(&op)
-            .ok_or_else(|| DecodeError::Invalid(format!("condition on \"{source}\" has unknown op \"{op}\"")))?;
+        let op = op_from_name(&op).ok_or_else(|| {
+            DecodeError::Invalid(format!("condition on \"{source}\" has unknown op \"{op}\""))
+        })?;
         Ok(Condition { source, op, value })
     })
 }

@@ -25,7 +25,11 @@ impl Linear {
     pub fn contributions(&self, x: &[f64], contrib: &mut [f64]) -> f64 {
         for (i, c) in contrib.iter_mut().enumerate() {
             let v = x.get(i).copied().unwrap_or(f64::NAN);
-            *c = if v.is_nan() { 0.0 } else { self.weights.get(i).copied().unwrap_or(0.0) * v };
+            *c = if v.is_nan() {
+                0.0
+            } else {
+                self.weights.get(i).copied().unwrap_or(0.0) * v
+            };
         }
         self.intercepts[0]
     }

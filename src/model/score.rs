@@ -9,7 +9,11 @@ use std::fmt;
 pub enum PredictError {
     NoHead(String),
     NotScoring(String),
-    Length { head: String, want: usize, got: usize },
+    Length {
+        head: String,
+        want: usize,
+        got: usize,
+    },
 }
 
 impl fmt::Display for PredictError {
@@ -17,7 +21,10 @@ impl fmt::Display for PredictError {
         match self {
             PredictError::NoHead(h) => write!(f, "model: no head named \"{h}\""),
             PredictError::NotScoring(h) => {
-                write!(f, "model: head \"{h}\" is a co-occurrence head and takes no features")
+                write!(
+                    f,
+                    "model: head \"{h}\" is a co-occurrence head and takes no features"
+                )
             }
             PredictError::Length { head, want, got } => {
                 write!(f, "model: head \"{head}\" takes {want} features, got {got}")
@@ -104,7 +111,9 @@ impl Head {
 
 impl Model {
     fn scoring_head(&self, head: &str, x: &[f64]) -> Result<&Head, PredictError> {
-        let h = self.head(head).ok_or_else(|| PredictError::NoHead(head.to_owned()))?;
+        let h = self
+            .head(head)
+            .ok_or_else(|| PredictError::NoHead(head.to_owned()))?;
         if matches!(h.kind, HeadKind::Cooccur(_)) {
             return Err(PredictError::NotScoring(head.to_owned()));
         }

@@ -24,7 +24,11 @@ impl Trees {
             }
             node::LESS_EQ => {
                 let missing = self.missing[i] & !node::DEFAULT_LEFT;
-                let v = if v.is_nan() && missing != node::MISSING_NAN { 0.0 } else { v };
+                let v = if v.is_nan() && missing != node::MISSING_NAN {
+                    0.0
+                } else {
+                    v
+                };
                 if (missing == node::MISSING_ZERO && v.abs() <= ZERO_THRESHOLD)
                     || (missing == node::MISSING_NAN && v.is_nan())
                 {
@@ -72,7 +76,11 @@ impl Trees {
     pub fn leaf(&self, t: usize, x: &[f64]) -> usize {
         let mut i = self.roots[t] as usize;
         while self.kind[i] != node::LEAF {
-            i = if self.goes_left(i, x) { self.left[i] } else { self.right[i] } as usize;
+            i = if self.goes_left(i, x) {
+                self.left[i]
+            } else {
+                self.right[i]
+            } as usize;
         }
         i
     }
@@ -99,7 +107,11 @@ impl Trees {
             let mut i = self.roots[t] as usize;
             bias += self.value[i];
             while self.kind[i] != node::LEAF {
-                let next = if self.goes_left(i, x) { self.left[i] } else { self.right[i] } as usize;
+                let next = if self.goes_left(i, x) {
+                    self.left[i]
+                } else {
+                    self.right[i]
+                } as usize;
                 if let Some(c) = contrib.get_mut(self.feature[i] as usize) {
                     *c += self.value[next] - self.value[i];
                 }
@@ -140,13 +152,25 @@ mod tests {
     fn side(t: &Trees, x: f64) -> &'static str {
         let mut m = [0.0];
         t.margins(&[x], &mut m);
-        if m[0] == 1.0 { "L" } else { "R" }
+        if m[0] == 1.0 {
+            "L"
+        } else {
+            "R"
+        }
     }
 
     #[test]
     fn xgboost_numeric_is_strict_less_in_float32() {
         let t = stump(node::LESS, 0.5, 0, &[]);
-        assert_eq!([side(&t, 0.4), side(&t, 0.5), side(&t, 0.6), side(&t, f64::NAN)], ["L", "R", "R", "R"]);
+        assert_eq!(
+            [
+                side(&t, 0.4),
+                side(&t, 0.5),
+                side(&t, 0.6),
+                side(&t, f64::NAN)
+            ],
+            ["L", "R", "R", "R"]
+        );
         let t = stump(node::LESS, 0.5, node::DEFAULT_LEFT, &[]);
         assert_eq!(side(&t, f64::NAN), "L");
         // 0.1 + 1e-9 rounds to the float32 threshold 0.1f: not less.
@@ -157,14 +181,33 @@ mod tests {
     #[test]
     fn lightgbm_numeric_missing_rules() {
         // None: NaN reads as 0 and is compared.
-        let t = stump(node::LESS_EQ, -1.0, node::MISSING_NONE | node::DEFAULT_LEFT, &[]);
-        assert_eq!([side(&t, f64::NAN), side(&t, -1.0), side(&t, -0.5)], ["R", "L", "R"]);
+        let t = stump(
+            node::LESS_EQ,
+            -1.0,
+            node::MISSING_NONE | node::DEFAULT_LEFT,
+            &[],
+        );
+        assert_eq!(
+            [side(&t, f64::NAN), side(&t, -1.0), side(&t, -0.5)],
+            ["R", "L", "R"]
+        );
         // Zero: 0 and NaN take the default side.
         let t = stump(node::LESS_EQ, 5.0, node::MISSING_ZERO, &[]);
-        assert_eq!([side(&t, 0.0), side(&t, f64::NAN), side(&t, 1.0), side(&t, 6.0)], ["R", "R", "L", "R"]);
+        assert_eq!(
+            [
+                side(&t, 0.0),
+                side(&t, f64::NAN),
+                side(&t, 1.0),
+                side(&t, 6.0)
+            ],
+            ["R", "R", "L", "R"]
+        );
         // NaN: only NaN takes the default; 0 is compared.
         let t = stump(node::LESS_EQ, 5.0, node::MISSING_NAN, &[]);
-        assert_eq!([side(&t, f64::NAN), side(&t, 0.0), side(&t, 5.0)], ["R", "L", "L"]);
+        assert_eq!(
+            [side(&t, f64::NAN), side(&t, 0.0), side(&t, 5.0)],
+            ["R", "L", "L"]
+        );
     }
 
     #[test]
@@ -172,12 +215,27 @@ mod tests {
         let set = [(1 << 1) | (1 << 3)];
         let xgb = stump(node::CAT_RIGHT, 0.0, node::DEFAULT_LEFT, &set);
         assert_eq!(
-            [side(&xgb, 1.0), side(&xgb, 3.0), side(&xgb, 2.0), side(&xgb, 40.0), side(&xgb, -1.0), side(&xgb, f64::NAN)],
+            [
+                side(&xgb, 1.0),
+                side(&xgb, 3.0),
+                side(&xgb, 2.0),
+                side(&xgb, 40.0),
+                side(&xgb, -1.0),
+                side(&xgb, f64::NAN)
+            ],
             ["R", "R", "L", "L", "L", "L"]
         );
         let lgb = stump(node::CAT_LEFT, 0.0, 0, &set);
         assert_eq!(
-            [side(&lgb, 1.0), side(&lgb, 3.0), side(&lgb, 2.0), side(&lgb, 40.0), side(&lgb, -1.0), side(&lgb, f64::NAN), side(&lgb, 3.7)],
+            [
+                side(&lgb, 1.0),
+                side(&lgb, 3.0),
+                side(&lgb, 2.0),
+                side(&lgb, 40.0),
+                side(&lgb, -1.0),
+                side(&lgb, f64::NAN),
+                side(&lgb, 3.7)
+            ],
             ["L", "L", "R", "R", "R", "R", "L"]
         );
     }

@@ -1,0 +1,256 @@
+//! `personalizer`: turns models trained elsewhere and real purchase baskets into the
+//! compact `.cpm` bundle the browser scores, and inspects and scores bundles natively.
+
+use checkout_personalizer::model::{self, Head, HeadKind};
+use clap::{Parser, Subcommand};
+use personalizer_cli::{
+    cooccur, err, lightgbm, read_json, read_text, sklearn, spec, xgboost, Result,
+};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(
+    name = "personalizer",
+    version,
+    about = "Build, inspect and score checkout-personalizer model bundles (.cpm)"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Import a model trained elsewhere as a one-head bundle.
+    Import {
+        #[command(subcommand)]
+        from: ImportFrom,
+    },
+    /// Build a frequently-bought-together bundle from baskets (one per line, comma-separated
+    /// item ids) or from pre-aggregated pair and item counts.
+    Cooccur {
+        /// Baskets CSV (not with --pairs/--items).
+        baskets: Option<PathBuf>,
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Keep pairs seen in at least N baskets.
+        #[arg(long, default_value_t = 2)]
+        min_support: u64,
+        /// Partners kept per item.
+        #[arg(long, default_value_t = 20)]
+        top_k: usize,
+        /// confidence, lift, cosine or npmi.
+        #[arg(long, default_value = "confidence")]
+        score: String,
+        /// Shrinks rare pairs: score × n_ab / (n_ab + SHRINK).
+        #[arg(long, default_value_t = 5.0)]
+        shrink: f64,
+        /// Item catalogue CSV with a header; first column = item id.
+        #[arg(long)]
+        catalog: Option<PathBuf>,
+        #[arg(long, default_value = "category")]
+        category_column: String,
+        #[arg(long, default_value = "name")]
+        name_column: String,
+        /// Pre-aggregated `item_a,item_b,count` table.
+        #[arg(long, requires = "items")]
+        pairs: Option<PathBuf>,
+        /// Pre-aggregated `item,count` table.
+        #[arg(long, requires = "pairs")]
+        items: Option<PathBuf>,
+        /// Number of baskets behind --pairs/--items.
+        #[arg(long = "basket-count")]
+        basket_count: Option<u64>,
+        #[arg(long, default_value = "cooccur")]
+        head: String,
+        #[arg(long, default_value = "cooccur")]
+        id: String,
+    },
+    /// Build a bundle from a TOML spec: features, heads, rules, segments, experiments.
+    Build {
+        spec: PathBuf,
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// Print what a bundle holds (after the same validation the browser does).
+    Inspect { file: PathBuf },
+    /// Score rows of a features CSV (empty cell = missing): one prediction per line.
+    Predict {
+        file: PathBuf,
+        #[arg(long)]
+        head: String,
+        #[arg(long)]
+        csv: PathBuf,
+        /// Print margins instead of probabilities.
+        #[arg(long)]
+        raw: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportFrom {
+    /// XGBoost 3.x JSON (Booster.save_model("m.json")).
+    Xgboost(ImportArgs),
+    /// LightGBM 4.x JSON (json.dump(booster.dump_model(), f)).
+    Lightgbm(ImportArgs),
+    /// A scikit-learn linear model exported as {"coef", "intercept", "link"}.
+    SklearnLinear(ImportArgs),
+}
+
+#[derive(clap::Args)]
+struct ImportArgs {
+    input: PathBuf,
+    #[arg(short, long)]
+    output: PathBuf,
+    /// Name of the head in the bundle.
+    #[arg(long, default_value = "model")]
+    head: String,
+    #[arg(long, default_value = "imported")]
+    id: String,
+    /// Expire the bundle this many days after creation.
+    #[arg(long)]
+    expires_days: Option<f64>,
+}
+
+fn write(path: &PathBuf, bytes: &[u8]) -> Result<()> {
+    std::fs::write(path, bytes).map_err(|e| err(format!("{}: {e}", path.display())))?;
+    eprintln!("wrote {} ({} bytes)", path.display(), bytes.len());
+    Ok(())
+}
+
+fn import(from: ImportFrom) -> Result<()> {
+    let (a, kind, names) = match from {
+        ImportFrom::Xgboost(a) => {
+            let m = xgboost::import(&read_json(&a.input)?)?;
+            eprintln!("xgboost {}: {} trees", m.objective, m.trees.roots.len());
+            (a, HeadKind::Trees(m.trees), m.feature_names)
+        }
+        ImportFrom::Lightgbm(a) => {
+            let m = lightgbm::import(&read_json(&a.input)?)?;
+            eprintln!("lightgbm {}: {} trees", m.objective, m.trees.roots.len());
+            (a, HeadKind::Trees(m.trees), m.feature_names)
+        }
+        ImportFrom::SklearnLinear(a) => {
+            let m = sklearn::import(&read_json(&a.input)?)?;
+            (a, HeadKind::Linear(m.linear), m.feature_names)
+        }
+    };
+    if !names.is_empty() {
+        eprintln!("features: {}", names.join(", "));
+    }
+    let bundle = personalizer_cli::single_head(
+        &a.id,
+        Head {
+            name: a.head.clone(),
+            kind,
+        },
+        a.expires_days,
+    );
+    write(&a.output, &personalizer_cli::encode_checked(&bundle)?)
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Import { from } => import(from),
+        Command::Cooccur {
+            baskets,
+            output,
+            min_support,
+            top_k,
+            score,
+            shrink,
+            catalog,
+            category_column,
+            name_column,
+            pairs,
+            items,
+            basket_count,
+            head,
+            id,
+        } => {
+            let counts = match (baskets, pairs, items) {
+                (Some(b), None, None) => cooccur::Counts::from_csv(&read_text(&b)?),
+                (None, Some(p), Some(i)) => cooccur::counts_from_tables(
+                    &read_text(&p)?,
+                    &read_text(&i)?,
+                    basket_count.ok_or_else(|| err("--pairs/--items need --basket-count N"))?,
+                )?,
+                _ => return Err(err("give either BASKETS.csv or --pairs and --items")),
+            };
+            let catalog = match catalog {
+                Some(c) => cooccur::read_catalog(&read_text(&c)?, &category_column, &name_column)?,
+                None => cooccur::Catalog::default(),
+            };
+            let o = cooccur::Options {
+                min_support,
+                top_k,
+                score: cooccur::Score::parse(&score)?,
+                shrink,
+            };
+            let c = cooccur::build(&counts, &catalog, &o)?;
+            eprintln!(
+                "{} baskets, {} items, {} partner links",
+                counts.baskets,
+                c.items.len(),
+                c.partner.len()
+            );
+            let mut bundle = personalizer_cli::single_head(
+                &id,
+                Head {
+                    name: head.clone(),
+                    kind: HeadKind::Cooccur(c),
+                },
+                None,
+            );
+            bundle.cross_sell = Some(model::Surface {
+                cooccur: Some(head),
+                ..model::Surface::default()
+            });
+            write(&output, &personalizer_cli::encode_checked(&bundle)?)
+        }
+        Command::Build { spec: path, output } => {
+            let dir = path.parent().map(PathBuf::from).unwrap_or_default();
+            let bundle = spec::build(&read_text(&path)?, &dir, personalizer_cli::created_ms())?;
+            write(&output, &personalizer_cli::encode_checked(&bundle)?)
+        }
+        Command::Inspect { file } => {
+            let bytes =
+                std::fs::read(&file).map_err(|e| err(format!("{}: {e}", file.display())))?;
+            let m = model::decode(&bytes).map_err(|e| err(e.to_string()))?;
+            print!("{}", personalizer_cli::describe(&m));
+            Ok(())
+        }
+        Command::Predict {
+            file,
+            head,
+            csv,
+            raw,
+        } => {
+            let bytes =
+                std::fs::read(&file).map_err(|e| err(format!("{}: {e}", file.display())))?;
+            let m = model::decode(&bytes).map_err(|e| err(e.to_string()))?;
+            let rows = personalizer_cli::read_feature_rows(&read_text(&csv)?)?;
+            let mut out = String::new();
+            for (i, row) in rows.iter().enumerate() {
+                let p = if raw {
+                    m.predict_raw(&head, row)
+                } else {
+                    m.predict(&head, row)
+                }
+                .map_err(|e| err(format!("row {}: {e}", i + 1)))?;
+                let cells: Vec<String> = p.iter().map(f64::to_string).collect();
+                out.push_str(&cells.join(","));
+                out.push('\n');
+            }
+            print!("{out}");
+            Ok(())
+        }
+    }
+}
+
+fn main() {
+    if let Err(e) = run(Cli::parse()) {
+        eprintln!("personalizer: {e}");
+        std::process::exit(1);
+    }
+}
