@@ -65,7 +65,7 @@ test_all() {
   cargo fmt --all -- --check
   log "cargo clippy (native and wasm32)"
   cargo clippy --all-targets -- -D warnings
-  cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
+  cargo clippy --target wasm32-unknown-unknown -p checkout-personalizer --all-targets -- -D warnings
   log "cargo test"
   cargo test
   log "wasm-pack test --node"

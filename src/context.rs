@@ -146,6 +146,169 @@ impl Context {
     }
 }
 
+/// Fields the page (or the demo's debug panel) sets explicitly, over what was derived:
+/// a server-side geo-IP country, a known device class, a fixed clock for tests.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ContextOverride {
+    pub country: Option<String>,
+    pub device: Option<DeviceClass>,
+    pub os: Option<Os>,
+    pub language: Option<String>,
+    pub traffic_source: Option<TrafficSource>,
+    pub local_hour: Option<u8>,
+    pub weekday: Option<u8>,
+}
+
+impl ContextOverride {
+    /// Reads `{country?, device?, os?, language?, trafficSource?, localHour?, weekday?}`.
+    pub fn from_value(
+        v: &crate::value::Value,
+    ) -> Result<ContextOverride, crate::tracker::ConfigError> {
+        use crate::value::Value;
+        let bad = |k: &str, what: &str| {
+            crate::tracker::ConfigError(format!("context \"{k}\" must be {what}"))
+        };
+        let Value::Map(entries) = v else {
+            return Err(crate::tracker::ConfigError(
+                "context must be an object".into(),
+            ));
+        };
+        let mut o = ContextOverride::default();
+        for (k, v) in entries {
+            if matches!(v, Value::Null) {
+                continue;
+            }
+            let text = || match v {
+                Value::Str(s) => Some(s.as_str()),
+                _ => None,
+            };
+            let small = |max: f64| match v {
+                Value::Num(n) if n.fract() == 0.0 && *n >= 0.0 && *n <= max => Some(*n as u8),
+                _ => None,
+            };
+            match k.as_str() {
+                "country" => {
+                    let c = text()
+                        .filter(|c| c.len() == 2 && c.bytes().all(|b| b.is_ascii_alphabetic()));
+                    o.country = Some(
+                        c.ok_or_else(|| bad(k, "an ISO 3166-1 alpha-2 code"))?
+                            .to_ascii_uppercase(),
+                    );
+                }
+                "device" => {
+                    let all = [
+                        DeviceClass::Mobile,
+                        DeviceClass::Tablet,
+                        DeviceClass::Desktop,
+                        DeviceClass::Bot,
+                        DeviceClass::Unknown,
+                    ];
+                    o.device = Some(
+                        all.into_iter()
+                            .find(|d| Some(d.name()) == text())
+                            .ok_or_else(|| bad(k, "mobile, tablet, desktop, bot or unknown"))?,
+                    );
+                }
+                "os" => {
+                    let all = [
+                        Os::Ios,
+                        Os::Android,
+                        Os::Windows,
+                        Os::Macos,
+                        Os::Linux,
+                        Os::Chromeos,
+                        Os::Other,
+                    ];
+                    o.os = Some(
+                        all.into_iter()
+                            .find(|d| Some(d.name()) == text())
+                            .ok_or_else(|| {
+                                bad(k, "ios, android, windows, macos, linux, chromeos or other")
+                            })?,
+                    );
+                }
+                "language" => {
+                    let l = text().filter(|l| {
+                        (2..=3).contains(&l.len()) && l.bytes().all(|b| b.is_ascii_alphabetic())
+                    });
+                    o.language = Some(
+                        l.ok_or_else(|| bad(k, "an ISO 639 code"))?
+                            .to_ascii_lowercase(),
+                    );
+                }
+                "trafficSource" => {
+                    let all = [
+                        TrafficSource::Direct,
+                        TrafficSource::Internal,
+                        TrafficSource::Search,
+                        TrafficSource::Social,
+                        TrafficSource::Email,
+                        TrafficSource::Paid,
+                        TrafficSource::Referral,
+                    ];
+                    o.traffic_source = Some(
+                        all.into_iter()
+                            .find(|d| Some(d.name()) == text())
+                            .ok_or_else(|| bad(k, "a traffic source"))?,
+                    );
+                }
+                "localHour" => {
+                    o.local_hour =
+                        Some(small(23.0).ok_or_else(|| bad(k, "a whole number from 0 to 23"))?)
+                }
+                "weekday" => {
+                    o.weekday =
+                        Some(small(6.0).ok_or_else(|| bad(k, "a whole number from 0 to 6"))?)
+                }
+                _ => {
+                    return Err(crate::tracker::ConfigError(format!(
+                        "unknown context field \"{}\"",
+                        k.chars().take(40).collect::<String>()
+                    )))
+                }
+            }
+        }
+        Ok(o)
+    }
+
+    /// `self` with every field `other` sets replaced.
+    pub fn merged(&self, other: &ContextOverride) -> ContextOverride {
+        ContextOverride {
+            country: other.country.clone().or(self.country.clone()),
+            device: other.device.or(self.device),
+            os: other.os.or(self.os),
+            language: other.language.clone().or(self.language.clone()),
+            traffic_source: other.traffic_source.or(self.traffic_source),
+            local_hour: other.local_hour.or(self.local_hour),
+            weekday: other.weekday.or(self.weekday),
+        }
+    }
+
+    pub fn apply(&self, c: &mut Context) {
+        if let Some(x) = &self.country {
+            c.country = Some(x.clone());
+        }
+        if let Some(x) = self.device {
+            c.device = x;
+        }
+        if let Some(x) = self.os {
+            c.os = x;
+        }
+        if let Some(x) = &self.language {
+            c.language = Some(x.clone());
+        }
+        if let Some(x) = self.traffic_source {
+            c.traffic_source = x;
+        }
+        if let Some(x) = self.local_hour {
+            c.local_hour = x;
+        }
+        if let Some(x) = self.weekday {
+            c.weekday = x;
+        }
+    }
+}
+
 /// Local hour (0–23) and weekday (0 = Monday) at `now_ms` for a `getTimezoneOffset()` value.
 pub fn local_time(now_ms: i64, tz_offset_min: i64) -> (u8, u8) {
     let local_min = now_ms.div_euclid(60_000) - tz_offset_min;

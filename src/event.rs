@@ -61,6 +61,7 @@ event_types! {
     AddPaymentInfo = 9, "add_payment_info";
     Purchase = 10, "purchase";
     SelectPaymentMethod = 11, "select_payment_method";
+    Exposure = 12, "exposure";
 }
 
 impl From<EventType> for u8 {
@@ -93,6 +94,14 @@ pub struct Item {
     pub quantity: u32,
 }
 
+/// An experiment exposure, recorded by the module itself when a ranking is shown.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Exposure {
+    pub experiment: String,
+    pub arm: String,
+    pub variation: u32,
+}
+
 /// A validated, minimised event. `ts` is milliseconds since the Unix epoch.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Event {
@@ -104,6 +113,8 @@ pub struct Event {
     pub payment_type: Option<String>,
     pub shipping_tier: Option<String>,
     pub coupon: Option<String>,
+    /// Only on `exposure` events.
+    pub exposure: Option<Exposure>,
 }
 
 impl Event {
@@ -118,15 +129,16 @@ impl Event {
             payment_type: None,
             shipping_tier: None,
             coupon: None,
+            exposure: None,
         }
     }
 
     /// Whether the event keeps the invariants `from_value` establishes. Stored events are
     /// re-checked with this on load: storage is input too.
     pub fn is_valid(&self) -> bool {
-        let num = |n: Option<f64>| n.map_or(true, |n| n.is_finite() && n.abs() <= 1e12);
+        let num = |n: Option<f64>| n.is_none_or(|n| n.is_finite() && n.abs() <= 1e12);
         let txt = |t: &Option<String>, max: usize| {
-            t.as_ref().map_or(true, |t| !t.is_empty() && t.len() <= max)
+            t.as_ref().is_none_or(|t| !t.is_empty() && t.len() <= max)
         };
         (0..=9_000_000_000_000_000).contains(&self.ts)
             && self.items.len() <= MAX_ITEMS
@@ -140,10 +152,17 @@ impl Event {
                     && txt(&i.brand, MAX_TEXT)
             })
             && num(self.value)
-            && self.currency.as_ref().map_or(true, |c| c.len() == 3)
+            && self.currency.as_ref().is_none_or(|c| c.len() == 3)
             && txt(&self.payment_type, MAX_ID)
             && txt(&self.shipping_tier, MAX_ID)
             && txt(&self.coupon, MAX_ID)
+            && self.exposure.as_ref().is_none_or(|x| {
+                self.kind == EventType::Exposure
+                    && !x.experiment.is_empty()
+                    && x.experiment.len() <= MAX_ID
+                    && x.arm.len() <= MAX_ID
+            })
+            && (self.kind != EventType::Exposure || self.exposure.is_some())
     }
 
     /// Validates and minimises what the page passed to `track()`. `now` (ms) fills a missing
@@ -179,10 +198,12 @@ impl Event {
         let Value::Str(type_name) = type_value else {
             return Err(invalid(type_field, "must be a string"));
         };
-        let kind = EventType::from_name(type_name.trim()).ok_or_else(|| EventError::Invalid {
-            field: type_field.into(),
-            why: format!("unknown event type \"{}\"", clip(type_name)),
-        })?;
+        let kind = EventType::from_name(type_name.trim())
+            .filter(|&k| k != EventType::Exposure)
+            .ok_or_else(|| EventError::Invalid {
+                field: type_field.into(),
+                why: format!("unknown event type \"{}\"", clip(type_name)),
+            })?;
 
         let ts = match pick("ts") {
             None => now,
@@ -231,6 +252,7 @@ impl Event {
             payment_type,
             shipping_tier: text(pick("shipping_tier"), "shipping_tier", MAX_ID)?,
             coupon: text(pick("coupon"), "coupon", MAX_ID)?,
+            exposure: None,
         })
     }
 }
@@ -253,6 +275,8 @@ pub struct Ga4Event<'a> {
     pub shipping_tier: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub coupon: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exposure: Option<&'a Exposure>,
 }
 
 #[derive(Debug, Serialize)]
@@ -291,6 +315,7 @@ impl Event {
             payment_type: self.payment_type.as_deref(),
             shipping_tier: self.shipping_tier.as_deref(),
             coupon: self.coupon.as_deref(),
+            exposure: self.exposure.as_ref(),
         }
     }
 }
@@ -526,7 +551,7 @@ mod tests {
             assert_eq!(EventType::from_name(t.name()), Some(t));
             assert_eq!(EventType::try_from(u8::from(t)), Ok(t));
         }
-        assert_eq!(EventType::ALL.len(), 12);
+        assert_eq!(EventType::ALL.len(), 13);
     }
 
     #[test]

@@ -7,11 +7,13 @@
 
 pub mod context;
 pub mod event;
+pub mod experiment;
 pub mod journal;
 pub mod model;
 pub mod msgpack;
 pub mod options;
 pub mod profile;
+pub mod rank;
 pub mod sorted_map;
 pub mod store;
 pub mod tracker;

@@ -4,6 +4,7 @@
 //! default in force); every number is range-checked. The `now` clock is a JS function and
 //! is handled by the web layer; everything else is decided here. Pure.
 
+use crate::context::ContextOverride;
 use crate::tracker::{ConfigError, Consent, TrackerConfig};
 use crate::value::Value;
 
@@ -22,6 +23,10 @@ pub struct Options {
     pub storage: StorageKind,
     /// Delay between a `track()` and the batched write, in ms.
     pub flush_delay_ms: u32,
+    /// The page's own user id for experiments (e.g. its GrowthBook id).
+    pub user_id: Option<String>,
+    /// Context fields set by the page over what is derived.
+    pub context: ContextOverride,
 }
 
 impl Default for Options {
@@ -31,6 +36,8 @@ impl Default for Options {
             consent: Consent::Pending,
             storage: StorageKind::Local,
             flush_delay_ms: 1000,
+            user_id: None,
+            context: ContextOverride::default(),
         }
     }
 }
@@ -83,6 +90,14 @@ impl Options {
                     p.long_half_life_ms = num(0.01, 3650.0, "0.01 to 3650")? * 86_400_000.0
                 }
                 "flushDelayMs" => o.flush_delay_ms = num(0.0, 60_000.0, "0 to 60000")? as u32,
+                "userId" => match value {
+                    Value::Str(s) if !s.is_empty() && s.len() <= 200 => o.user_id = Some(s.clone()),
+                    Value::Num(n) if n.fract() == 0.0 && n.abs() < 1e15 => {
+                        o.user_id = Some((*n as i64).to_string())
+                    }
+                    _ => return Err(bad("a string of 1 to 200 characters")),
+                },
+                "context" => o.context = ContextOverride::from_value(value)?,
                 _ => {
                     return Err(ConfigError(format!(
                         "unknown option \"{}\"",

@@ -81,6 +81,7 @@ impl FunnelStage {
             AddShippingInfo => FunnelStage::Shipping,
             AddPaymentInfo | SelectPaymentMethod => FunnelStage::Payment,
             Purchase => FunnelStage::Purchased,
+            Exposure => FunnelStage::None,
         }
     }
 }
@@ -96,7 +97,7 @@ fn interest_weight(kind: EventType) -> f64 {
         ViewCart | AddShippingInfo | AddPaymentInfo => 0.5,
         BeginCheckout => 2.0,
         Purchase => 5.0,
-        PageView | SelectPaymentMethod => 0.0,
+        PageView | SelectPaymentMethod | Exposure => 0.0,
     }
 }
 
@@ -231,6 +232,10 @@ impl SessionProfile {
     }
 
     pub fn apply(&mut self, e: &Event) {
+        // Exposures are the module's own records, not shopper activity.
+        if e.kind == EventType::Exposure {
+            return;
+        }
         match self.last_ts {
             Some(last) if e.ts - last <= self.cfg.session_timeout_ms => {}
             Some(last) if e.ts < last => {}

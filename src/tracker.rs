@@ -6,10 +6,14 @@
 //! no write); events are kept in memory and persisted once consent arrives; withdrawing
 //! consent erases what was stored. Pure apart from the `Store` it is given.
 
-use crate::context::Context;
+use crate::context::{Context, ContextOverride, PageSignals};
 use crate::event::{Event, EventError};
+use crate::event::{EventType, Exposure};
 use crate::journal::{Journal, JournalConfig, JournalStats, MemoryReason};
+use crate::model::features::Signals;
+use crate::model::{DecodeError, Model};
 use crate::profile::{ProfileConfig, ProfileView, SessionProfile};
+use crate::rank::{self, Assignment, CrossSellRequest, Decision, PaymentMethod, Ranking};
 use crate::store::Store;
 use crate::value::Value;
 use serde::Serialize;
@@ -110,7 +114,14 @@ pub struct Tracker<S: Store> {
     journal: Journal<S>,
     profile: SessionProfile,
     consent: Consent,
-    context: Option<Context>,
+    signals: Option<PageSignals>,
+    context_override: ContextOverride,
+    model: Option<Model>,
+    /// The id experiments hash: the page's (`userId`), else a pseudonymous one.
+    user_id: String,
+    user_id_from_page: bool,
+    /// Experiments whose exposure this page view has logged.
+    exposed: Vec<String>,
 }
 
 impl<S: Store> Tracker<S> {
@@ -120,9 +131,26 @@ impl<S: Store> Tracker<S> {
             journal: Journal::new(store, cfg.journal, tab),
             profile: SessionProfile::new(cfg.profile),
             consent: Consent::Pending,
-            context: None,
+            signals: None,
+            context_override: ContextOverride::default(),
+            model: None,
+            user_id: anonymous_id(tab, 0),
+            user_id_from_page: false,
+            exposed: Vec::new(),
         };
         t.set_consent(consent, now);
+        t
+    }
+
+    /// A tracker configured by the constructor options (user id and context are in place
+    /// before consent is applied).
+    pub fn from_options(store: S, o: &crate::options::Options, tab: u32, now: i64) -> Self {
+        let mut t = Tracker::new(store, o.tracker.clone(), tab, Consent::Pending, now);
+        if let Some(id) = &o.user_id {
+            t.set_user_id(id.clone());
+        }
+        t.set_context_override(o.context.clone());
+        t.set_consent(o.consent, now);
         t
     }
 
@@ -134,8 +162,139 @@ impl<S: Store> Tracker<S> {
         &self.journal
     }
 
-    pub fn set_context(&mut self, context: Context) {
-        self.context = Some(context);
+    /// The raw page signals the context is derived from (at each decision's `now`).
+    pub fn set_signals(&mut self, signals: PageSignals) {
+        self.signals = Some(signals);
+    }
+
+    /// Fields set explicitly over the derived context; each given field replaces the
+    /// earlier one.
+    pub fn set_context_override(&mut self, o: ContextOverride) {
+        self.context_override = self.context_override.merged(&o);
+    }
+
+    /// Runs `f` with `o` over the context, for one decision only.
+    pub fn with_context<T>(
+        &mut self,
+        o: Option<&ContextOverride>,
+        f: impl FnOnce(&mut Self) -> T,
+    ) -> T {
+        let Some(o) = o else { return f(self) };
+        let saved = self.context_override.clone();
+        self.context_override = saved.merged(o);
+        let out = f(self);
+        self.context_override = saved;
+        out
+    }
+
+    fn context(&self, now: i64) -> Option<Context> {
+        let overridden = self.context_override != ContextOverride::default();
+        let base = match &self.signals {
+            Some(s) => Some(Context::derive(s, now)),
+            None if overridden => Some(Context::derive(&PageSignals::default(), now)),
+            None => None,
+        };
+        base.map(|mut c| {
+            self.context_override.apply(&mut c);
+            c
+        })
+    }
+
+    /// Uses the page's own id for experiments (e.g. the id its GrowthBook SDK uses).
+    pub fn set_user_id(&mut self, id: String) {
+        self.user_id = id;
+        self.user_id_from_page = true;
+    }
+
+    pub fn user_id(&self) -> &str {
+        &self.user_id
+    }
+
+    /// Adopts the stored pseudonymous id, or offers ours for storing.
+    fn sync_user_id(&mut self) {
+        if self.user_id_from_page {
+            return;
+        }
+        match self.journal.uid() {
+            Some(stored) => self.user_id = stored.to_owned(),
+            None => self.journal.set_uid(&self.user_id.clone()),
+        }
+    }
+
+    /// Decodes and uses a model bundle; on any error the previous model stays in force.
+    pub fn load_model(&mut self, bytes: &[u8]) -> Result<&Model, DecodeError> {
+        let m = crate::model::decode(bytes)?;
+        Ok(self.model.insert(m))
+    }
+
+    pub fn set_model(&mut self, m: Model) {
+        self.model = Some(m);
+    }
+
+    pub fn model(&self) -> Option<&Model> {
+        self.model.as_ref()
+    }
+
+    fn with_decision<T>(&self, now: i64, f: impl FnOnce(&Decision) -> T) -> T {
+        let view = self.profile.view(now, self.context(now).as_ref());
+        let d = Decision {
+            model: self.model.as_ref(),
+            signals: Signals {
+                view: &view,
+                profile: &self.profile,
+                now,
+                candidate: None,
+            },
+            user_id: &self.user_id,
+        };
+        f(&d)
+    }
+
+    /// Records the exposure of an experiment arm once per page view.
+    fn log_exposure(&mut self, a: &Option<Assignment>, now: i64) {
+        let Some(a) = a else { return };
+        if self.exposed.contains(&a.experiment) {
+            return;
+        }
+        self.exposed.push(a.experiment.clone());
+        let mut e = Event::new(EventType::Exposure, now);
+        e.exposure = Some(Exposure {
+            experiment: a.experiment.clone(),
+            arm: a.arm.clone(),
+            variation: a.variation,
+        });
+        if e.is_valid() {
+            self.journal.append(e);
+        }
+    }
+
+    /// Orders the page's payment methods (a permutation of them, always).
+    pub fn rank_payment_methods(&mut self, methods: &[PaymentMethod], now: i64) -> Ranking {
+        let r = self.with_decision(now, |d| rank::rank_payment_methods(d, methods, true));
+        self.log_exposure(&r.experiment, now);
+        r
+    }
+
+    /// Items to offer with the cart.
+    pub fn rank_cross_sells(&mut self, req: &CrossSellRequest, now: i64) -> Ranking {
+        let r = self.with_decision(now, |d| rank::rank_cross_sells(d, req, true));
+        self.log_exposure(&r.experiment, now);
+        r
+    }
+
+    /// The bundle's segments the shopper is in now.
+    pub fn segments(&self, now: i64) -> Vec<String> {
+        match &self.model {
+            Some(m) => self.with_decision(now, |d| rank::segments(m, &d.signals)),
+            None => Vec::new(),
+        }
+    }
+
+    /// The arm of experiment `key` for this shopper, without logging an exposure.
+    pub fn assignment(&self, key: &str) -> Option<Assignment> {
+        self.model
+            .as_ref()
+            .and_then(|m| rank::assignment_for(m, key, &self.user_id))
     }
 
     fn rebuild_profile(&mut self) {
@@ -152,6 +311,7 @@ impl<S: Store> Tracker<S> {
             (_, Consent::Granted) => {
                 let had = self.journal.len();
                 self.journal.open(now);
+                self.sync_user_id();
                 if self.journal.len() != had || self.journal.stats().restored > 0 {
                     self.rebuild_profile();
                 }
@@ -191,7 +351,7 @@ impl<S: Store> Tracker<S> {
     }
 
     pub fn profile(&self, now: i64) -> ProfileView {
-        self.profile.view(now, self.context.as_ref())
+        self.profile.view(now, self.context(now).as_ref())
     }
 
     /// A `storage` event from another tab (`key: None` means storage was cleared).
@@ -213,8 +373,14 @@ impl<S: Store> Tracker<S> {
         self.journal.clear_memory();
         let removed = self.journal.erase_store().unwrap_or(0);
         self.profile = SessionProfile::new(*self.profile.config());
+        self.exposed.clear();
+        if !self.user_id_from_page {
+            // A new pseudonymous identity: nothing links it to the forgotten one.
+            self.user_id = anonymous_id(self.journal.tab(), now as u64);
+        }
         if self.consent == Consent::Granted {
             self.journal.open(now);
+            self.sync_user_id();
         }
         removed
     }
@@ -235,6 +401,18 @@ impl<S: Store> Tracker<S> {
             stats: self.journal.stats().clone(),
         }
     }
+}
+
+/// A pseudonymous id from the tab's random number (and a salt): 16 hex digits.
+fn anonymous_id(tab: u32, salt: u64) -> String {
+    let x = (u64::from(tab) << 32 | u64::from(tab.rotate_left(13) ^ 0x9e37_79b9))
+        ^ salt.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    // SplitMix64 finaliser: spreads the bits.
+    let mut z = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^= z >> 31;
+    format!("{z:016x}")
 }
 
 #[cfg(test)]

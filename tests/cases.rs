@@ -1,6 +1,7 @@
 //! Replays the golden cases in tests/cases/ natively. tests/node.rs replays the same files
 //! through the JS API in wasm, so native and wasm32 must agree.
 
+use checkout_personalizer::rank::{CrossSellRequest, PaymentMethod};
 use checkout_personalizer::{MemoryStore, Options, Tracker, Value};
 use serde_json::Value as Json;
 
@@ -45,6 +46,109 @@ fn profile_cases() {
                 ),
                 _ => assert_eq!(got, want, "{name}: {path}"),
             }
+        }
+    }
+}
+
+/// `want`'s keys all appear in `got` with equal values (numbers within 1e-9).
+fn subset(got: &Json, want: &Json) -> bool {
+    match (got, want) {
+        (Json::Object(g), Json::Object(w)) => w
+            .iter()
+            .all(|(k, v)| g.get(k).is_some_and(|x| subset(x, v))),
+        (Json::Number(a), Json::Number(b)) => {
+            (a.as_f64().unwrap() - b.as_f64().unwrap()).abs() < 1e-9
+        }
+        _ => got == want,
+    }
+}
+
+#[test]
+fn ranking_cases() {
+    let cases: Vec<Json> = serde_json::from_str(include_str!("cases/ranking.json")).unwrap();
+    assert!(cases.len() >= 14);
+    for case in &cases {
+        let name = case["name"].as_str().unwrap();
+        let options: Value = serde_json::from_value(case["options"].clone()).unwrap();
+        let Value::Map(entries) = options else {
+            panic!("{name}: options")
+        };
+        let opts = Options::from_entries(&entries).unwrap();
+        let mut t = Tracker::from_options(MemoryStore::new(), &opts, 1, 0);
+        if let Some(file) = case["model"].as_str() {
+            let bytes = std::fs::read(format!(
+                "{}/tests/fixtures/{file}",
+                env!("CARGO_MANIFEST_DIR")
+            ))
+            .unwrap();
+            t.load_model(&bytes).unwrap();
+        }
+        for step in case["steps"].as_array().unwrap() {
+            let event: Value = serde_json::from_value(step["event"].clone()).unwrap();
+            t.track(&event, step["at"].as_i64().unwrap())
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+        }
+        let at = case["at"].as_i64().unwrap();
+        let ranking = match case["rank"].as_str().unwrap() {
+            "payment" => {
+                let methods: Value = serde_json::from_value(case["methods"].clone()).unwrap();
+                let methods = PaymentMethod::list_from_value(&methods).unwrap();
+                let r = t.rank_payment_methods(&methods, at);
+                // Whatever the case expects, the result is a permutation of the input.
+                let mut a: Vec<&str> = r.items.iter().map(|i| i.id.as_str()).collect();
+                let mut b: Vec<&str> = methods.iter().map(|m| m.id.as_str()).collect();
+                a.sort_unstable();
+                b.sort_unstable();
+                assert_eq!(a, b, "{name}: not a permutation");
+                r
+            }
+            _ => {
+                let req: Value = serde_json::from_value(case["request"].clone()).unwrap();
+                t.rank_cross_sells(&CrossSellRequest::from_value(&req).unwrap(), at)
+            }
+        };
+        let got = serde_json::to_value(&ranking).unwrap();
+        let want = &case["expect"];
+        let order: Vec<&str> = ranking.items.iter().map(|i| i.id.as_str()).collect();
+        assert_eq!(
+            serde_json::to_value(&order).unwrap(),
+            want["order"],
+            "{name}: order {got}"
+        );
+        if let Some(inel) = want.get("ineligible") {
+            let got_inel: Vec<&str> = ranking
+                .items
+                .iter()
+                .filter(|i| !i.eligible)
+                .map(|i| i.id.as_str())
+                .collect();
+            assert_eq!(
+                serde_json::to_value(&got_inel).unwrap(),
+                *inel,
+                "{name}: ineligible"
+            );
+        }
+        assert_eq!(got["fallback"], want["fallback"], "{name}: fallback");
+        if let Some(e) = want.get("experiment") {
+            assert!(
+                subset(&got["experiment"], e),
+                "{name}: experiment {}",
+                got["experiment"]
+            );
+        }
+        if let Some(r) = want.get("firstReason") {
+            assert!(
+                subset(&got["items"][0]["reasons"][0], r),
+                "{name}: first reason {}",
+                got["items"][0]["reasons"]
+            );
+        }
+        if let Some(s) = want.get("segments") {
+            assert_eq!(
+                serde_json::to_value(t.segments(at)).unwrap(),
+                *s,
+                "{name}: segments"
+            );
         }
     }
 }

@@ -123,7 +123,7 @@ pub fn describe(m: &model::Model) -> String {
         if let Some(x) = surface {
             let _ = writeln!(
                 s,
-                "{name:<9}head {:?}, co-occurrence {:?}, {} rules",
+                "{name:<10}head {:?}, co-occurrence {:?}, {} rules",
                 x.head,
                 x.cooccur,
                 x.rules.len()

@@ -1,14 +1,14 @@
 //! How journal records look in storage: the only code that knows the stored format.
 //!
 //! A record is the MessagePack array `[id, ts, type code, items, value, currency,
-//! payment_type, shipping_tier, coupon]`, each item `[item_id, name, category, brand, price,
+//! payment_type, shipping_tier, coupon, exposure]`, each item `[item_id, name, category, brand, price,
 //! quantity]`, absent fields as nil (binary floats: no float formatting code in the wasm),
 //! then base64 so it is a safe localStorage string. A segment
 //! (one storage value) is `c1;` followed by records joined with `,`, so one damaged record
 //! costs only itself. Decoding never trusts its input: anything that does not decode to a
 //! valid event is dropped and counted by the caller.
 
-use crate::event::{Event, EventType, Item};
+use crate::event::{Event, EventType, Exposure, Item};
 use crate::msgpack::{self, Reader, Writer};
 
 /// Marks a segment of schema version 1.
@@ -17,7 +17,7 @@ const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 
 pub fn encode_record(id: u64, e: &Event) -> String {
     let mut w = Writer::new();
-    w.array(9);
+    w.array(10);
     w.u64(id);
     w.i64(e.ts);
     w.u64(u64::from(u8::from(e.kind)));
@@ -36,6 +36,15 @@ pub fn encode_record(id: u64, e: &Event) -> String {
     w.opt_str(e.payment_type.as_deref());
     w.opt_str(e.shipping_tier.as_deref());
     w.opt_str(e.coupon.as_deref());
+    match &e.exposure {
+        Some(x) => {
+            w.array(3);
+            w.str(&x.experiment);
+            w.str(&x.arm);
+            w.u64(u64::from(x.variation));
+        }
+        None => w.nil(),
+    }
     base64_encode(&w.into_bytes())
 }
 
@@ -48,7 +57,7 @@ pub fn decode_record(s: &str) -> Option<(u64, Event)> {
 
 fn read_record(r: &mut Reader) -> msgpack::Result<(u64, Event)> {
     let own = |s: Option<&str>| s.map(str::to_owned);
-    if r.array()? != 9 {
+    if r.array()? != 10 {
         return Err(msgpack::ReadError {
             at: 0,
             what: "not a record",
@@ -93,6 +102,21 @@ fn read_record(r: &mut Reader) -> msgpack::Result<(u64, Event)> {
             payment_type: own(r.opt_str()?),
             shipping_tier: own(r.opt_str()?),
             coupon: own(r.opt_str()?),
+            exposure: if r.nil()? {
+                None
+            } else {
+                if r.array()? != 3 {
+                    return Err(msgpack::ReadError {
+                        at: r.position(),
+                        what: "not an exposure",
+                    });
+                }
+                Some(Exposure {
+                    experiment: r.str()?.to_owned(),
+                    arm: r.str()?.to_owned(),
+                    variation: r.u32()?,
+                })
+            },
         },
     ))
 }

@@ -109,6 +109,10 @@ pub struct Journal<S: Store> {
     fault: Option<MemoryReason>,
     /// Other tabs' segments read on open, removed once our segment holds their records.
     adopted: Vec<String>,
+    /// The pseudonymous browser id: read from `ns:uid` on open, written with the first
+    /// non-empty segment (so an empty journal leaves no key).
+    uid: Option<String>,
+    uid_stored: bool,
     stats: JournalStats,
 }
 
@@ -127,8 +131,14 @@ impl<S: Store> Journal<S> {
             open: false,
             fault: None,
             adopted: Vec::new(),
+            uid: None,
+            uid_stored: false,
             stats: JournalStats::default(),
         }
+    }
+
+    pub fn tab(&self) -> u32 {
+        self.tab
     }
 
     pub fn config(&self) -> &JournalConfig {
@@ -192,6 +202,25 @@ impl<S: Store> Journal<S> {
         format!("{}:{}:j:", self.cfg.namespace, SCHEMA_VERSION)
     }
 
+    fn uid_key(&self) -> String {
+        format!("{}:uid", self.cfg.namespace)
+    }
+
+    /// The stored pseudonymous id, if one was read on open or set since.
+    pub fn uid(&self) -> Option<&str> {
+        self.uid.as_deref()
+    }
+
+    /// Sets the pseudonymous id to persist (with the next non-empty write) unless one was
+    /// already stored. Only letters, digits, `-` and `_`, up to 64 characters.
+    pub fn set_uid(&mut self, uid: &str) {
+        if self.uid_stored || !valid_uid(uid) {
+            return;
+        }
+        self.uid = Some(uid.to_owned());
+        self.dirty = true;
+    }
+
     fn own_key(&self) -> String {
         format!("{}{:08x}", self.segment_prefix(), self.tab)
     }
@@ -227,6 +256,18 @@ impl<S: Store> Journal<S> {
                     let _ = self.store.remove(&meta_key);
                 }
             },
+        }
+        let uid_key = self.uid_key();
+        match self.store.get(&uid_key).map_err(unavailable)? {
+            Some(u) if valid_uid(&u) => {
+                self.uid = Some(u);
+                self.uid_stored = true;
+            }
+            Some(_) => {
+                self.stats.discarded += 1;
+                let _ = self.store.remove(&uid_key);
+            }
+            None => {}
         }
         let ns_prefix = format!("{}:{}:", self.cfg.namespace, SCHEMA_VERSION);
         let seg_prefix = self.segment_prefix();
@@ -352,10 +393,11 @@ impl<S: Store> Journal<S> {
             .map(|step| own * step / QUOTA_STEPS)
             .peekable();
         let mut skip = 0;
-        loop {
+        let wrote_records = loop {
             let value = self.segment_value(skip);
+            let has_records = value.len() > codec::SEGMENT_TAG.len();
             // An empty journal leaves no key behind (not even the version marker).
-            let result = if value.len() == codec::SEGMENT_TAG.len() {
+            let result = if !has_records {
                 self.store.remove(&key)
             } else {
                 self.store.set(&key, &value).and_then(|()| {
@@ -364,7 +406,7 @@ impl<S: Store> Journal<S> {
                 })
             };
             match result {
-                Ok(()) => break,
+                Ok(()) => break has_records,
                 Err(e) if e.kind == StoreErrorKind::Quota => {
                     self.stats.quota_errors += 1;
                     if !self.adopted.is_empty() {
@@ -390,8 +432,11 @@ impl<S: Store> Journal<S> {
                     return;
                 }
             }
-        }
+        };
         self.evict_oldest_own(skip);
+        if wrote_records && self.uid.is_some() {
+            self.uid_stored = true;
+        }
         self.dirty = false;
         self.stats.flushes += 1;
         for r in self.records.iter_mut().filter(|r| r.mine) {
@@ -481,6 +526,8 @@ impl<S: Store> Journal<S> {
 
     /// Empties the in-memory journal (not the store).
     pub fn clear_memory(&mut self) {
+        self.uid = None;
+        self.uid_stored = false;
         self.records.clear();
         self.ids.clear();
         self.chars = 0;
@@ -493,6 +540,7 @@ impl<S: Store> Journal<S> {
     pub fn erase_store(&mut self) -> Result<usize, StoreError> {
         self.open = false;
         self.adopted.clear();
+        self.uid_stored = false;
         let prefix = format!("{}:", self.cfg.namespace);
         let mut removed = 0;
         for key in self.store.keys()? {
@@ -509,6 +557,13 @@ impl<S: Store> Journal<S> {
         self.dirty = !self.records.is_empty();
         Ok(removed)
     }
+}
+
+fn valid_uid(u: &str) -> bool {
+    !u.is_empty()
+        && u.len() <= 64
+        && u.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 #[cfg(test)]

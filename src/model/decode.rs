@@ -276,7 +276,9 @@ fn conditions(cs: &[Condition]) -> Result<Vec<Cond>, DecodeError> {
             };
             let ok = match (&c.op, &c.value) {
                 (Op::Exists | Op::Missing, _) => true,
-                (Op::In | Op::NotIn, CondValue::List(l)) => l.len() <= MAX_FEATURES,
+                (Op::In | Op::NotIn, CondValue::List(l)) => {
+                    source.is_text() && l.len() <= MAX_FEATURES
+                }
                 (Op::Eq | Op::Ne, CondValue::Text(_)) => source.is_text(),
                 (_, CondValue::Num(n)) => !source.is_text() && n.is_finite(),
                 _ => false,

@@ -7,6 +7,7 @@
 
 use super::{Feature, Transform};
 use crate::profile::{ProfileView, SessionProfile};
+use std::borrow::Cow;
 
 /// What is being scored: a payment method or an item.
 #[derive(Debug, Clone, Default)]
@@ -88,6 +89,9 @@ sources! {
     CandidateCooccur = "candidate.cooccur", false;
     CandidatePopularity = "candidate.popularity", false;
     CandidateInCart = "candidate.inCart", false;
+    CandidateIdCountry = "candidate.idCountry", true;
+    CandidateIdDevice = "candidate.idDevice", true;
+    CandidateIdOs = "candidate.idOs", true;
 }
 
 /// Everything one decision can read.
@@ -176,7 +180,24 @@ impl<'a> Signals<'a> {
         }
     }
 
-    pub fn text(&self, s: Source) -> Option<&'a str> {
+    /// Text sources. Combined sources (`candidate.idCountry` = `"<id>|<country>"`) let a
+    /// linear head learn per-country or per-device preferences for each candidate.
+    pub fn text(&self, s: Source) -> Option<Cow<'a, str>> {
+        let pair = |a: Option<&str>, b: Option<&str>| match (a, b) {
+            (Some(a), Some(b)) => Some(Cow::Owned(format!("{a}|{b}"))),
+            _ => None,
+        };
+        let ctx = self.view.context.as_ref();
+        let id = self.candidate.map(|c| c.id);
+        match s {
+            Source::CandidateIdCountry => pair(id, ctx.and_then(|c| c.country.as_deref())),
+            Source::CandidateIdDevice => pair(id, ctx.map(|c| c.device.name())),
+            Source::CandidateIdOs => pair(id, ctx.map(|c| c.os.name())),
+            _ => self.plain_text(s).map(Cow::Borrowed),
+        }
+    }
+
+    fn plain_text(&self, s: Source) -> Option<&'a str> {
         let v = self.view;
         let ctx = v.context.as_ref();
         match s {
@@ -211,14 +232,14 @@ pub fn feature_value(f: &Feature, source: Source, s: &Signals) -> f64 {
         Transform::Raw => s.num(source),
         Transform::Standard { mean, std } => (s.num(source) - mean) / std,
         Transform::MinMax { min, max } => (s.num(source) - min) / (max - min),
-        Transform::OneHot { value } => s.text(source).map_or(f64::NAN, |t| flag(t == value)),
+        Transform::OneHot { value } => s.text(source).map_or(f64::NAN, |t| flag(*t == **value)),
         Transform::Code { values } => s
             .text(source)
-            .and_then(|t| values.iter().position(|v| v == t))
+            .and_then(|t| values.iter().position(|v| *v == *t))
             .map_or(f64::NAN, |i| i as f64),
         Transform::Hash { buckets, bucket } => s
             .text(source)
-            .map_or(f64::NAN, |t| flag(fnv1a(t) % buckets == *bucket)),
+            .map_or(f64::NAN, |t| flag(fnv1a(&t) % buckets == *bucket)),
     }
 }
 

@@ -86,8 +86,9 @@ pub enum HeadKind {
 }
 
 /// How a margin becomes the prediction.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Link {
+    #[default]
     Identity = 0,
     Logistic = 1,
     Softmax = 2,
@@ -151,12 +152,6 @@ pub struct Trees {
     pub cat_start: Vec<u32>,
     pub cat_len: Vec<u32>,
     pub cat_words: Vec<u32>,
-}
-
-impl Default for Link {
-    fn default() -> Self {
-        Link::Identity
-    }
 }
 
 /// Frequently-bought-together: per item, its top partners with a score, plus popularity
@@ -275,4 +270,71 @@ pub struct Arm {
     pub holdout: bool,
     /// A head to use instead of the surface's.
     pub head: Option<String>,
+}
+
+/// What `model.info()` returns.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ModelInfo {
+    pub id: String,
+    pub version: String,
+    pub created_at: i64,
+    pub expires_at: Option<i64>,
+    pub features: Vec<String>,
+    pub heads: Vec<HeadInfo>,
+    pub segments: Vec<String>,
+    pub experiments: Vec<String>,
+    pub payment_rules: usize,
+    pub cross_sell_rules: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct HeadInfo {
+    pub name: String,
+    pub kind: &'static str,
+    pub features: usize,
+    pub outputs: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trees: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub items: Option<usize>,
+}
+
+impl Model {
+    pub fn info(&self) -> ModelInfo {
+        let b = self.bundle();
+        ModelInfo {
+            id: b.id.clone(),
+            version: b.version.clone(),
+            created_at: b.created_ms,
+            expires_at: b.expires_ms,
+            features: b.features.iter().map(|f| f.name.clone()).collect(),
+            heads: b
+                .heads
+                .iter()
+                .map(|h| HeadInfo {
+                    name: h.name.clone(),
+                    kind: match h.kind {
+                        HeadKind::Linear(_) => "linear",
+                        HeadKind::Trees(_) => "trees",
+                        HeadKind::Cooccur(_) => "cooccur",
+                    },
+                    features: h.n_features(),
+                    outputs: h.n_outputs(),
+                    trees: match &h.kind {
+                        HeadKind::Trees(t) => Some(t.roots.len()),
+                        _ => None,
+                    },
+                    items: match &h.kind {
+                        HeadKind::Cooccur(c) => Some(c.items.len()),
+                        _ => None,
+                    },
+                })
+                .collect(),
+            segments: b.segments.iter().map(|s| s.name.clone()).collect(),
+            experiments: b.experiments.iter().map(|e| e.key.clone()).collect(),
+            payment_rules: b.payment.as_ref().map_or(0, |s| s.rules.len()),
+            cross_sell_rules: b.cross_sell.as_ref().map_or(0, |s| s.rules.len()),
+        }
+    }
 }

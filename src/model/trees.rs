@@ -44,7 +44,7 @@ impl Trees {
                 let v = v as f32;
                 // XGBoost: a negative or unrepresentable category goes left, like one
                 // beyond the bitset; categories in the set go right.
-                if v < 0.0 || v >= 16_777_216.0 {
+                if !(0.0..16_777_216.0).contains(&v) {
                     return true;
                 }
                 !self.in_set(i, v as u32)
@@ -55,7 +55,7 @@ impl Trees {
                     return false;
                 }
                 let c = v as i64;
-                c >= 0 && c < (1 << 32) && self.in_set(i, c as u32)
+                (0..(1 << 32)).contains(&c) && self.in_set(i, c as u32)
             }
             _ => true,
         }

@@ -10,8 +10,9 @@ use super::error::{js_error, read_error};
 use super::listeners::Listeners;
 use super::types;
 use super::{local_storage, page};
-use crate::context::Context;
+use crate::context::ContextOverride;
 use crate::options::{Options, FUNCTION_OPTIONS};
+use crate::rank::{CrossSellRequest, PaymentMethod};
 use crate::store::Store;
 use crate::tracker::{Consent, Tracker};
 use serde::Serialize;
@@ -35,15 +36,18 @@ pub(super) struct Inner {
     fallback: Option<String>,
 }
 
+/// The page's clock (`now` option) when it returns a sane timestamp, else `Date.now()`.
+fn read_clock(clock: Option<&js_sys::Function>) -> i64 {
+    let from_clock = clock
+        .and_then(|f| f.call0(&JsValue::UNDEFINED).ok())
+        .and_then(|v| v.as_f64())
+        .filter(|t| t.is_finite() && *t >= 0.0 && *t <= 9.0e15);
+    from_clock.unwrap_or_else(js_sys::Date::now) as i64
+}
+
 impl Inner {
     pub(super) fn now(&self) -> i64 {
-        let from_clock = self
-            .clock
-            .as_ref()
-            .and_then(|f| f.call0(&JsValue::UNDEFINED).ok())
-            .and_then(|v| v.as_f64())
-            .filter(|t| t.is_finite() && *t >= 0.0 && *t <= 9.0e15);
-        from_clock.unwrap_or_else(js_sys::Date::now) as i64
+        read_clock(self.clock.as_ref())
     }
 
     fn tracker(&self) -> Result<RefMut<'_, Tracker<Box<dyn Store>>>, JsError> {
@@ -91,7 +95,7 @@ pub struct Personalizer {
     _listeners: Listeners,
 }
 
-fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
+pub(super) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .map_err(|e| JsError::new(&format!("personalizer: could not build the result ({e})")))
@@ -138,20 +142,16 @@ impl Personalizer {
         let durable = store.durable();
         // A random tab id: it names this page view's journal segment.
         let tab = (js_sys::Math::random() * 4_294_967_296.0) as u32;
+        let now = read_clock(clock.as_ref());
+        let mut tracker = Tracker::from_options(store, &opts, tab, now);
+        tracker.set_signals(page::signals());
         let inner = Rc::new(Inner {
-            // Placeholder clock reads happen below, once `clock` is in place.
-            tracker: RefCell::new(Tracker::new(store, opts.tracker, tab, Consent::Pending, 0)),
+            tracker: RefCell::new(tracker),
             clock,
             flush_delay_ms: opts.flush_delay_ms,
             flush_pending: Cell::new(false),
             fallback,
         });
-        let now = inner.now();
-        {
-            let mut t = inner.tracker()?;
-            t.set_context(Context::derive(&page::signals(), now));
-            t.set_consent(opts.consent, now);
-        }
         let listeners = Listeners::attach(&inner, durable);
         Ok(Personalizer {
             inner,
@@ -236,6 +236,99 @@ impl Personalizer {
             events: t.events().map(|e| e.to_ga4()).collect(),
         };
         Ok(to_js(&export)?.unchecked_into())
+    }
+}
+
+fn rank_error(e: crate::rank::RankError) -> JsError {
+    js_error(e)
+}
+
+#[wasm_bindgen]
+impl Personalizer {
+    /// Decodes a `.cpm` bundle and uses it for every later decision. On any error the
+    /// previous model (or the page's default order) stays in force. Returns `model.info()`.
+    #[wasm_bindgen(js_name = loadModel)]
+    pub fn load_model(&self, bytes: &[u8]) -> Result<types::ModelInfo, JsError> {
+        let mut t = self.inner.tracker()?;
+        let m = t.load_model(bytes).map_err(js_error)?;
+        Ok(to_js(&m.info())?.unchecked_into())
+    }
+
+    /// Uses an already decoded `Model` (it is copied).
+    #[wasm_bindgen(js_name = useModel)]
+    pub fn use_model(&self, model: &super::model::Model) -> Result<(), JsError> {
+        self.inner.tracker()?.set_model(model.inner.clone());
+        Ok(())
+    }
+
+    /// Orders the page's payment methods: every method exactly once, with `score`,
+    /// `eligible` and `reasons`. Without a usable model: the page's order, `fallback` set.
+    /// `context` overrides context fields for this decision only.
+    #[wasm_bindgen(js_name = rankPaymentMethods)]
+    pub fn rank_payment_methods(
+        &self,
+        methods: types::PaymentMethods,
+        context: Option<types::ContextInput>,
+    ) -> Result<types::Ranking, JsError> {
+        let methods = to_value(&methods.into()).map_err(|e| read_error("rank", e))?;
+        let methods = PaymentMethod::list_from_value(&methods).map_err(rank_error)?;
+        let context = match context {
+            Some(c) => {
+                let v = to_value(&c.into()).map_err(|e| read_error("config", e))?;
+                Some(ContextOverride::from_value(&v).map_err(js_error)?)
+            }
+            None => None,
+        };
+        let now = self.inner.now();
+        let ranking = self
+            .inner
+            .tracker()?
+            .with_context(context.as_ref(), |t| t.rank_payment_methods(&methods, now));
+        self.inner.schedule_flush();
+        Ok(to_js(&ranking)?.unchecked_into())
+    }
+
+    /// Up to `limit` (default 5) items to offer with the cart (`items`, default the
+    /// profile's cart), never one in the cart; only `candidates` when given.
+    #[wasm_bindgen(js_name = rankCrossSells)]
+    pub fn rank_cross_sells(
+        &self,
+        request: Option<types::CrossSellRequest>,
+    ) -> Result<types::Ranking, JsError> {
+        let v = to_value(&request.map_or(JsValue::NULL, Into::into))
+            .map_err(|e| read_error("rank", e))?;
+        let req = CrossSellRequest::from_value(&v).map_err(rank_error)?;
+        let now = self.inner.now();
+        let ranking = self.inner.tracker()?.rank_cross_sells(&req, now);
+        self.inner.schedule_flush();
+        Ok(to_js(&ranking)?.unchecked_into())
+    }
+
+    /// Names of the model's segments the shopper is in now.
+    pub fn segments(&self) -> Result<Vec<String>, JsError> {
+        let now = self.inner.now();
+        Ok(self.inner.tracker()?.segments(now))
+    }
+
+    /// The shopper's arm of experiment `key`, without logging an exposure; `null` when the
+    /// shopper is outside it or there is no such experiment.
+    pub fn assignment(&self, key: &str) -> Result<types::AssignmentOrNull, JsError> {
+        let a = self.inner.tracker()?.assignment(key);
+        Ok(match a {
+            Some(a) => to_js(&a)?,
+            None => JsValue::NULL,
+        }
+        .unchecked_into())
+    }
+
+    /// Sets context fields over what was derived (country, device, os, language,
+    /// trafficSource, localHour, weekday): e.g. a geo-IP country from the server.
+    #[wasm_bindgen(js_name = setContext)]
+    pub fn set_context(&self, context: types::ContextInput) -> Result<(), JsError> {
+        let v = to_value(&context.into()).map_err(|e| read_error("config", e))?;
+        let o = ContextOverride::from_value(&v).map_err(js_error)?;
+        self.inner.tracker()?.set_context_override(o);
+        Ok(())
     }
 }
 

@@ -11,7 +11,9 @@ mod error;
 mod exports;
 mod listeners;
 mod local_storage;
+mod model;
 mod page;
 mod types;
 
 pub use exports::Personalizer;
+pub use model::Model;

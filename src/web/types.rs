@@ -29,6 +29,10 @@ export interface PersonalizerOptions {
   historyHalfLifeDays?: number;
   /** Delay of the batched write after track() (default 1000; 0 writes on the next tick). */
   flushDelayMs?: number;
+  /** The id experiments hash (e.g. the id your GrowthBook SDK uses); default a pseudonymous one. */
+  userId?: string;
+  /** Context fields set over what is derived from the browser. */
+  context?: ContextInput;
 }
 
 export type EventType =
@@ -113,6 +117,71 @@ export interface Status {
   stats: { restored: number; evicted: number; expired: number; discarded: number; merged: number; quotaErrors: number; writeErrors: number; flushes: number };
 }
 
+/** Context fields to set over what was derived (all optional). */
+export interface ContextInput {
+  /** ISO 3166-1 alpha-2, e.g. from a geo-IP lookup. */
+  country?: string;
+  device?: 'mobile' | 'tablet' | 'desktop' | 'bot' | 'unknown';
+  os?: 'ios' | 'android' | 'windows' | 'macos' | 'linux' | 'chromeos' | 'other';
+  language?: string;
+  trafficSource?: 'direct' | 'internal' | 'search' | 'social' | 'email' | 'paid' | 'referral';
+  localHour?: number;
+  weekday?: number;
+}
+
+/** A payment method as the page lists it (other fields are ignored). */
+export interface PaymentMethodInput { id: string; type?: string; }
+
+export type Reason =
+  | { kind: 'feature'; feature: string; contribution: number; label?: string }
+  | { kind: 'rule'; rule: string; action: 'ineligible' | 'excluded' | 'boosted' | 'pinned'; label?: string }
+  | { kind: 'boughtWith'; items: string[] }
+  | { kind: 'categoryAffinity'; category: string }
+  | { kind: 'popular' };
+
+export interface Ranked {
+  id: string;
+  score: number;
+  /** Payment methods the rules make ineligible come last, flagged — never removed. */
+  eligible: boolean;
+  reasons: Reason[];
+  name?: string;
+  category?: string;
+}
+
+export interface Assignment { experiment: string; arm: string; variation: number; holdout: boolean; }
+
+export interface Ranking {
+  items: Ranked[];
+  /** Why the page's own order was kept. */
+  fallback: 'noModel' | 'expired' | 'holdout' | 'noHead' | null;
+  experiment: Assignment | null;
+  /** `id@version` of the model used. */
+  model: string | null;
+}
+
+export interface CrossSellRequest {
+  /** Cart item ids (default: the profile's cart). */
+  items?: Array<string | { item_id: string }>;
+  /** At most this many (default 5, at most 50). */
+  limit?: number;
+  /** The page's catalogue: only these may be proposed. */
+  candidates?: Array<string | { item_id: string }>;
+}
+
+export interface ModelInfo {
+  id: string;
+  version: string;
+  createdAt: number;
+  expiresAt: number | null;
+  features: string[];
+  heads: Array<{ name: string; kind: 'linear' | 'trees' | 'cooccur'; features: number; outputs: number; trees?: number; items?: number }>;
+  segments: string[];
+  experiments: string[];
+  paymentRules: number;
+  crossSellRules: number;
+}
+
 /** Everything stored about this browser (right of access). */
 export interface ExportedData {
   namespace: string;
@@ -136,4 +205,16 @@ extern "C" {
     pub type Status;
     #[wasm_bindgen(typescript_type = "ExportedData")]
     pub type ExportedData;
+    #[wasm_bindgen(typescript_type = "ContextInput")]
+    pub type ContextInput;
+    #[wasm_bindgen(typescript_type = "Array<PaymentMethodInput | string>")]
+    pub type PaymentMethods;
+    #[wasm_bindgen(typescript_type = "Ranking")]
+    pub type Ranking;
+    #[wasm_bindgen(typescript_type = "CrossSellRequest")]
+    pub type CrossSellRequest;
+    #[wasm_bindgen(typescript_type = "ModelInfo")]
+    pub type ModelInfo;
+    #[wasm_bindgen(typescript_type = "Assignment | null")]
+    pub type AssignmentOrNull;
 }

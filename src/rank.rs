@@ -1,0 +1,826 @@
+//! Ranking: payment methods and cross-sells, scored by the model, moved by rules, explained.
+//!
+//! `rank_payment_methods` returns a permutation of the page's list, always: every method
+//! exactly once, none invented; without a usable model it is the page's order, flagged as a
+//! fallback. `rank_cross_sells` returns up to `limit` items from the catalogue (the model's
+//! items, or the page's candidates), never one already in the cart. Both are pure: all
+//! state (model, profile, time, user id) comes in as arguments.
+
+use crate::experiment;
+use crate::model::decode::{CompiledRule, Cond};
+use crate::model::features::{self, Candidate, Signals};
+use crate::model::{Action, CondValue, Head, HeadKind, Model, Op, Rule, Surface};
+use serde::Serialize;
+
+/// Most cross-sells returned in one call.
+pub const MAX_CROSS_SELLS: usize = 50;
+/// Cross-sell candidates reranked by a scoring head.
+pub const RERANK_POOL: usize = 50;
+/// Top feature contributions reported per candidate.
+pub const TOP_REASONS: usize = 3;
+
+/// A payment method as the page lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PaymentMethod {
+    pub id: String,
+    pub kind: Option<String>,
+}
+
+/// Why a candidate sits where it sits.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum Reason {
+    /// A feature's contribution to the model's margin (exact for linear heads,
+    /// path-based for trees).
+    #[serde(rename_all = "camelCase")]
+    Feature {
+        feature: String,
+        contribution: f64,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        label: Option<String>,
+    },
+    /// A rule that moved, boosted, pinned or demoted it.
+    #[serde(rename_all = "camelCase")]
+    Rule {
+        rule: String,
+        action: &'static str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        label: Option<String>,
+    },
+    /// Bought together with these cart items.
+    #[serde(rename_all = "camelCase")]
+    BoughtWith { items: Vec<String> },
+    /// Cold start: in a category the shopper showed interest in.
+    #[serde(rename_all = "camelCase")]
+    CategoryAffinity { category: String },
+    /// Cold start: popular overall.
+    Popular,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Ranked {
+    pub id: String,
+    pub score: f64,
+    pub eligible: bool,
+    pub reasons: Vec<Reason>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+}
+
+/// The experiment arm a decision ran under.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Assignment {
+    pub experiment: String,
+    pub arm: String,
+    pub variation: u32,
+    pub holdout: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Ranking {
+    pub items: Vec<Ranked>,
+    /// Why the page's default order was kept: `noModel`, `expired`, `holdout`, `noHead`.
+    pub fallback: Option<&'static str>,
+    pub experiment: Option<Assignment>,
+    /// `id@version` of the model used.
+    pub model: Option<String>,
+}
+
+/// What every decision reads.
+pub struct Decision<'a> {
+    pub model: Option<&'a Model>,
+    pub signals: Signals<'a>,
+    pub user_id: &'a str,
+}
+
+/// Whether `c` holds for these signals.
+pub fn holds(c: &Cond, s: &Signals) -> bool {
+    let num = || s.num(c.source);
+    let text = || s.text(c.source);
+    let present = || {
+        if c.source.is_text() {
+            text().is_some()
+        } else {
+            !num().is_nan()
+        }
+    };
+    match (&c.op, &c.value) {
+        (Op::Exists, _) => present(),
+        (Op::Missing, _) => !present(),
+        (Op::Eq, CondValue::Text(t)) => text().is_some_and(|x| *x == **t),
+        (Op::Ne, CondValue::Text(t)) => text().is_none_or(|x| *x != **t),
+        (Op::In, CondValue::List(l)) => text().is_some_and(|x| l.iter().any(|v| **v == *x)),
+        (Op::NotIn, CondValue::List(l)) => !text().is_some_and(|x| l.iter().any(|v| **v == *x)),
+        (op, CondValue::Num(v)) => {
+            let x = num();
+            match op {
+                Op::Eq => x == *v,
+                Op::Ne => x != *v,
+                Op::Lt => x < *v,
+                Op::Le => x <= *v,
+                Op::Gt => x > *v,
+                Op::Ge => x >= *v,
+                _ => false,
+            }
+        }
+        _ => false,
+    }
+}
+
+fn all_hold(cs: &[Cond], s: &Signals) -> bool {
+    cs.iter().all(|c| holds(c, s))
+}
+
+/// Names of the bundle's segments the shopper is in.
+pub fn segments(model: &Model, s: &Signals) -> Vec<String> {
+    model
+        .bundle()
+        .segments
+        .iter()
+        .zip(&model.segments)
+        .filter(|(_, conds)| all_hold(conds, s))
+        .map(|(seg, _)| seg.name.clone())
+        .collect()
+}
+
+/// The arm of the first experiment on `surface` the user falls into (peek: nothing logged).
+pub fn assignment(
+    model: &Model,
+    surface: &str,
+    user_id: &str,
+) -> Option<(Assignment, Option<String>)> {
+    model
+        .bundle()
+        .experiments
+        .iter()
+        .filter(|e| e.surface == surface)
+        .find_map(|e| {
+            let v = experiment::assign(e, user_id)?;
+            let arm = &e.arms[v];
+            Some((
+                Assignment {
+                    experiment: e.key.clone(),
+                    arm: arm.name.clone(),
+                    variation: v as u32,
+                    holdout: arm.holdout,
+                },
+                arm.head.clone(),
+            ))
+        })
+}
+
+/// The assignment for one experiment key (peek).
+pub fn assignment_for(model: &Model, key: &str, user_id: &str) -> Option<Assignment> {
+    let e = model.bundle().experiments.iter().find(|e| e.key == key)?;
+    let v = experiment::assign(e, user_id)?;
+    Some(Assignment {
+        experiment: e.key.clone(),
+        arm: e.arms[v].name.clone(),
+        variation: v as u32,
+        holdout: e.arms[v].holdout,
+    })
+}
+
+fn targets(rule: &Rule, c: &Candidate) -> bool {
+    rule.targets.iter().any(|t| {
+        t == "*"
+            || t == c.id
+            || t.strip_prefix("type:").is_some_and(|k| c.kind == Some(k))
+            || t.strip_prefix("category:")
+                .is_some_and(|k| c.category == Some(k))
+    })
+}
+
+fn rule_applies(model: &Model, rule: &Rule, compiled: &CompiledRule, s: &Signals) -> bool {
+    let c = match s.candidate {
+        Some(c) => c,
+        None => return false,
+    };
+    targets(rule, c)
+        && all_hold(&compiled.when, s)
+        && compiled
+            .segment
+            .is_none_or(|i| all_hold(&model.segments[i], s))
+}
+
+/// Scores one candidate with `head`, with its top contributions as reasons.
+struct Scorer<'m> {
+    model: &'m Model,
+    head: Option<&'m Head>,
+    x: Vec<f64>,
+    scratch: Vec<f64>,
+    contrib: Vec<f64>,
+}
+
+impl<'m> Scorer<'m> {
+    fn new(model: &'m Model, head: Option<&str>) -> Scorer<'m> {
+        Scorer {
+            model,
+            head: head
+                .and_then(|h| model.head(h))
+                .filter(|h| !matches!(h.kind, HeadKind::Cooccur(_))),
+            x: Vec::new(),
+            scratch: Vec::new(),
+            contrib: Vec::new(),
+        }
+    }
+
+    fn score(&mut self, s: &Signals, explain: bool) -> (f64, Vec<Reason>) {
+        let Some(head) = self.head else {
+            return (0.0, Vec::new());
+        };
+        let b = self.model.bundle();
+        features::vector(&b.features, &self.model.sources, s, &mut self.x);
+        let p = head.score(&self.x, &mut self.scratch);
+        if !explain {
+            return (p, Vec::new());
+        }
+        head.contributions(&self.x, &mut self.contrib);
+        let mut idx: Vec<usize> = (0..self.contrib.len())
+            .filter(|&i| self.contrib[i] != 0.0)
+            .collect();
+        idx.sort_by(|&a, &b| {
+            self.contrib[b]
+                .abs()
+                .total_cmp(&self.contrib[a].abs())
+                .then(a.cmp(&b))
+        });
+        let reasons = idx
+            .into_iter()
+            .take(TOP_REASONS)
+            .map(|i| Reason::Feature {
+                feature: b.features[i].name.clone(),
+                contribution: self.contrib[i],
+                label: b.features[i]
+                    .label
+                    .clone()
+                    .filter(|_| self.contrib[i] > 0.0),
+            })
+            .collect();
+        (p, reasons)
+    }
+}
+
+fn model_tag(m: &Model) -> String {
+    format!("{}@{}", m.bundle().id, m.bundle().version)
+}
+
+fn default_order(methods: &[PaymentMethod]) -> Vec<Ranked> {
+    methods
+        .iter()
+        .map(|m| Ranked {
+            id: m.id.clone(),
+            score: 0.0,
+            eligible: true,
+            reasons: Vec::new(),
+            name: None,
+            category: None,
+        })
+        .collect()
+}
+
+/// Places pinned entries (`(index into list, position, priority)`) at their positions,
+/// higher priority first; the rest keep their relative order.
+fn apply_pins<T>(list: Vec<T>, mut pins: Vec<(usize, usize, i32)>) -> Vec<T> {
+    if pins.is_empty() {
+        return list;
+    }
+    let n = list.len();
+    pins.sort_by(|a, b| b.2.cmp(&a.2).then(a.1.cmp(&b.1)).then(a.0.cmp(&b.0)));
+    let mut slot: Vec<Option<usize>> = vec![None; n];
+    let mut placed = vec![false; n];
+    for (i, pos, _) in pins {
+        if placed[i] {
+            continue;
+        }
+        // The nearest free position at or after the requested one (or before, at the end).
+        let pos = pos.min(n - 1);
+        let free = (pos..n).chain((0..pos).rev()).find(|&p| slot[p].is_none());
+        if let Some(p) = free {
+            slot[p] = Some(i);
+            placed[i] = true;
+        }
+    }
+    let mut rest = (0..n).filter(|i| !placed[*i]);
+    let order: Vec<usize> = slot
+        .into_iter()
+        .map(|s| s.or_else(|| rest.next()).unwrap_or(0))
+        .collect();
+    let mut items: Vec<Option<T>> = list.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|i| items[i].take()).collect()
+}
+
+/// Orders the page's payment methods. Always a permutation of `methods`.
+pub fn rank_payment_methods(d: &Decision, methods: &[PaymentMethod], explain: bool) -> Ranking {
+    let fallback =
+        |why: &'static str, experiment: Option<Assignment>, model: Option<String>| Ranking {
+            items: default_order(methods),
+            fallback: Some(why),
+            experiment,
+            model,
+        };
+    let Some(model) = d.model else {
+        return fallback("noModel", None, None);
+    };
+    let tag = Some(model_tag(model));
+    if model.is_expired(d.signals.now) {
+        return fallback("expired", None, tag);
+    }
+    let surface = model.bundle().payment.clone().unwrap_or_default();
+    let (assigned, arm_head) = match assignment(model, "payment", d.user_id) {
+        Some((a, h)) => (Some(a), h),
+        None => (None, None),
+    };
+    if assigned.as_ref().is_some_and(|a| a.holdout) {
+        return fallback("holdout", assigned, tag);
+    }
+    let head = arm_head.or(surface.head.clone());
+    let mut scorer = Scorer::new(model, head.as_deref());
+    let candidates: Vec<Candidate> = methods
+        .iter()
+        .enumerate()
+        .map(|(i, m)| Candidate {
+            id: &m.id,
+            kind: m.kind.as_deref(),
+            position: i,
+            ..Candidate::default()
+        })
+        .collect();
+    let mut ranked = Vec::with_capacity(methods.len());
+    let mut pins = Vec::new();
+    for (i, c) in candidates.iter().enumerate() {
+        let s = d.signals.with_candidate(c);
+        let (mut score, mut reasons) = scorer.score(&s, explain);
+        let mut rule_reasons = Vec::new();
+        let mut eligible = true;
+        for (rule, compiled) in surface.rules.iter().zip(&model.payment_rules) {
+            if !rule_applies(model, rule, compiled, &s) {
+                continue;
+            }
+            let action = match &rule.action {
+                Action::EligibleIf(_) if all_hold(&compiled.eligible, &s) => continue,
+                Action::EligibleIf(_) => {
+                    eligible = false;
+                    "ineligible"
+                }
+                Action::Exclude => {
+                    eligible = false;
+                    "excluded"
+                }
+                Action::Boost(a) => {
+                    score += a;
+                    "boosted"
+                }
+                Action::Pin(p) => {
+                    pins.push((i, *p as usize, rule.priority));
+                    "pinned"
+                }
+            };
+            rule_reasons.push(Reason::Rule {
+                rule: rule.id.clone(),
+                action,
+                label: rule.label.clone(),
+            });
+        }
+        // What a rule did explains more than a model's nudge: rules first.
+        rule_reasons.append(&mut reasons);
+        let reasons = rule_reasons;
+        ranked.push((
+            i,
+            Ranked {
+                id: c.id.to_owned(),
+                score,
+                eligible,
+                reasons,
+                name: None,
+                category: None,
+            },
+        ));
+    }
+    // Eligible first by score (ties keep the page's order), then the ineligible in the
+    // page's order. Pins never lift an ineligible method.
+    ranked.sort_by(|(ia, a), (ib, b)| {
+        b.eligible
+            .cmp(&a.eligible)
+            .then_with(|| {
+                if a.eligible {
+                    b.score.total_cmp(&a.score)
+                } else {
+                    std::cmp::Ordering::Equal
+                }
+            })
+            .then(ia.cmp(ib))
+    });
+    let position_of: Vec<usize> = {
+        let mut p = vec![0; ranked.len()];
+        for (pos, (i, _)) in ranked.iter().enumerate() {
+            p[*i] = pos;
+        }
+        p
+    };
+    let eligible_count = ranked.iter().filter(|(_, r)| r.eligible).count();
+    let pins = pins
+        .into_iter()
+        .filter(|&(i, _, _)| ranked[position_of[i]].1.eligible)
+        .map(|(i, pos, prio)| {
+            (
+                position_of[i],
+                pos.min(eligible_count.saturating_sub(1)),
+                prio,
+            )
+        })
+        .collect();
+    let items = apply_pins(ranked.into_iter().map(|(_, r)| r).collect(), pins);
+    Ranking {
+        items,
+        fallback: if scorer.head.is_none() && surface.rules.is_empty() {
+            Some("noHead")
+        } else {
+            None
+        },
+        experiment: assigned,
+        model: tag,
+    }
+}
+
+/// What the page asks of `rank_cross_sells`.
+#[derive(Debug, Clone, Default)]
+pub struct CrossSellRequest {
+    /// Cart item ids (defaults to the profile's cart).
+    pub items: Option<Vec<String>>,
+    pub limit: Option<usize>,
+    /// The page's catalogue: only these may be proposed.
+    pub candidates: Option<Vec<String>>,
+}
+
+struct Pool {
+    idx: Option<usize>,
+    id: String,
+    cooccur: f64,
+    affinity: f64,
+    popularity: f64,
+    with: Vec<String>,
+}
+
+/// Items to offer with the cart. Never one in the cart, never one outside the catalogue.
+pub fn rank_cross_sells(d: &Decision, req: &CrossSellRequest, explain: bool) -> Ranking {
+    let limit = req.limit.unwrap_or(5).min(MAX_CROSS_SELLS);
+    let cart: Vec<String> = req.items.clone().unwrap_or_else(|| {
+        d.signals
+            .view
+            .cart
+            .items
+            .iter()
+            .map(|l| l.id.clone())
+            .collect()
+    });
+    let in_cart = |id: &str| cart.iter().any(|c| c == id);
+    let page_order = |why: &'static str, tag: Option<String>, experiment: Option<Assignment>| {
+        let items = req
+            .candidates
+            .iter()
+            .flatten()
+            .filter(|c| !in_cart(c))
+            .take(limit)
+            .map(|id| Ranked {
+                id: id.clone(),
+                score: 0.0,
+                eligible: true,
+                reasons: Vec::new(),
+                name: None,
+                category: None,
+            })
+            .collect();
+        Ranking {
+            items,
+            fallback: Some(why),
+            experiment,
+            model: tag,
+        }
+    };
+    let Some(model) = d.model else {
+        return page_order("noModel", None, None);
+    };
+    let tag = Some(model_tag(model));
+    if model.is_expired(d.signals.now) {
+        return page_order("expired", tag, None);
+    }
+    let surface: Surface = model.bundle().cross_sell.clone().unwrap_or_default();
+    let (assigned, arm_head) = match assignment(model, "crossSell", d.user_id) {
+        Some((a, h)) => (Some(a), h),
+        None => (None, None),
+    };
+    if assigned.as_ref().is_some_and(|a| a.holdout) {
+        return page_order("holdout", tag, assigned);
+    }
+    let co = surface
+        .cooccur
+        .as_deref()
+        .and_then(|n| model.head(n))
+        .and_then(|h| match &h.kind {
+            HeadKind::Cooccur(c) => Some(c),
+            _ => None,
+        });
+    let Some(co) = co else {
+        return page_order("noHead", tag, assigned);
+    };
+
+    // Candidate pool with co-occurrence, category affinity and popularity.
+    let cart_idx: Vec<usize> = cart.iter().filter_map(|id| co.index(id)).collect();
+    let mut scores = Vec::new();
+    co.score_cart(&cart_idx, &mut scores);
+    let now = d.signals.now;
+    let affinity = |i: usize| {
+        co.category_of(i).map_or(0.0, |cat| {
+            d.signals.profile.category_interest(cat, now).0
+                + d.signals.profile.category_interest(cat, now).1 * 0.1
+        })
+    };
+    let entry = |i: usize| Pool {
+        idx: Some(i),
+        id: co.items[i].clone(),
+        cooccur: scores[i],
+        affinity: affinity(i),
+        popularity: co.popularity[i],
+        with: Vec::new(),
+    };
+    let mut pool: Vec<Pool> = match &req.candidates {
+        Some(cands) => cands
+            .iter()
+            .filter(|id| !in_cart(id))
+            .map(|id| match co.index(id) {
+                Some(i) => entry(i),
+                None => Pool {
+                    idx: None,
+                    id: id.clone(),
+                    cooccur: 0.0,
+                    affinity: 0.0,
+                    popularity: 0.0,
+                    with: Vec::new(),
+                },
+            })
+            .collect(),
+        None => (0..co.items.len())
+            .filter(|&i| !in_cart(&co.items[i]))
+            .map(entry)
+            .collect(),
+    };
+    // Tiers: bought together, then category affinity, then popularity.
+    let key = |p: &Pool| {
+        if p.cooccur > 0.0 {
+            (2, p.cooccur)
+        } else if p.affinity > 0.0 {
+            (1, p.affinity * (0.5 + p.popularity))
+        } else {
+            (0, p.popularity)
+        }
+    };
+    pool.sort_by(|a, b| {
+        let (ka, kb) = (key(a), key(b));
+        kb.0.cmp(&ka.0)
+            .then(kb.1.total_cmp(&ka.1))
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    // A candidate the page lists twice is offered once (the sort made copies adjacent
+    // only when their keys tie, so dedupe by id over the whole pool, keeping the first).
+    let mut ids: Vec<String> = Vec::with_capacity(pool.len());
+    pool.retain(|p| match ids.binary_search(&p.id) {
+        Ok(_) => false,
+        Err(at) => {
+            ids.insert(at, p.id.clone());
+            true
+        }
+    });
+    pool.truncate(RERANK_POOL.max(limit));
+    if explain {
+        for p in pool.iter_mut().filter(|p| p.cooccur > 0.0) {
+            if let Some(i) = p.idx {
+                p.with = cart_idx
+                    .iter()
+                    .filter(|&&c| co.partners(c).any(|(q, _)| q == i))
+                    .map(|&c| co.items[c].clone())
+                    .collect();
+            }
+        }
+    }
+
+    let head = arm_head.or(surface.head.clone());
+    let mut scorer = Scorer::new(model, head.as_deref());
+    let mut ranked: Vec<(Ranked, Option<(usize, i32)>)> = Vec::new();
+    for (order, p) in pool.iter().enumerate() {
+        let c = Candidate {
+            id: &p.id,
+            kind: None,
+            position: order,
+            price: None,
+            category: p.idx.and_then(|i| co.category_of(i)),
+            cooccur: Some(p.cooccur),
+            popularity: Some(p.popularity),
+        };
+        let s = d.signals.with_candidate(&c);
+        let (tier, base) = key(p);
+        let (score, mut reasons) = if scorer.head.is_some() {
+            scorer.score(&s, explain)
+        } else {
+            // Without a reranker the tiers order the pool: keep them apart in the score.
+            (f64::from(tier) + base.clamp(0.0, 0.999_999), Vec::new())
+        };
+        if explain {
+            if p.cooccur > 0.0 {
+                reasons.insert(
+                    0,
+                    Reason::BoughtWith {
+                        items: p.with.clone(),
+                    },
+                );
+            } else if p.affinity > 0.0 {
+                reasons.insert(
+                    0,
+                    Reason::CategoryAffinity {
+                        category: c.category.unwrap_or_default().to_owned(),
+                    },
+                );
+            } else {
+                reasons.insert(0, Reason::Popular);
+            }
+        }
+        let mut score = score;
+        let mut rule_reasons = Vec::new();
+        let mut keep = true;
+        let mut pin = None;
+        for (rule, compiled) in surface.rules.iter().zip(&model.cross_sell_rules) {
+            if !rule_applies(model, rule, compiled, &s) {
+                continue;
+            }
+            let action = match &rule.action {
+                Action::EligibleIf(_) if all_hold(&compiled.eligible, &s) => continue,
+                Action::EligibleIf(_) | Action::Exclude => {
+                    keep = false;
+                    "excluded"
+                }
+                Action::Boost(a) => {
+                    score += a;
+                    "boosted"
+                }
+                Action::Pin(pos) => {
+                    pin = Some((*pos as usize, rule.priority));
+                    "pinned"
+                }
+            };
+            if explain {
+                rule_reasons.push(Reason::Rule {
+                    rule: rule.id.clone(),
+                    action,
+                    label: rule.label.clone(),
+                });
+            }
+        }
+        rule_reasons.append(&mut reasons);
+        let reasons = rule_reasons;
+        if keep {
+            ranked.push((
+                Ranked {
+                    id: p.id.clone(),
+                    score,
+                    eligible: true,
+                    reasons,
+                    name: p.idx.and_then(|i| co.name_of(i)).map(str::to_owned),
+                    category: c.category.map(str::to_owned),
+                },
+                pin,
+            ));
+        }
+    }
+    ranked.sort_by(|a, b| b.0.score.total_cmp(&a.0.score));
+    let pins = ranked
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (_, p))| p.map(|(pos, prio)| (i, pos, prio)))
+        .collect();
+    let mut items = apply_pins(ranked.into_iter().map(|(r, _)| r).collect(), pins);
+    items.truncate(limit);
+    Ranking {
+        items,
+        fallback: None,
+        experiment: assigned,
+        model: tag,
+    }
+}
+
+/// A bad argument to a ranking call. Messages are stable: `rank: …`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RankError(pub String);
+
+impl std::fmt::Display for RankError {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "rank: {}", self.0)
+    }
+}
+
+impl std::error::Error for RankError {}
+
+/// Most payment methods or candidates accepted in one call.
+pub const MAX_INPUT: usize = 500;
+
+fn id_of(v: &crate::value::Value, at: &str) -> Result<String, RankError> {
+    use crate::value::Value;
+    match v {
+        Value::Str(s) if !s.is_empty() && s.len() <= 200 => Ok(s.clone()),
+        Value::Num(n) if n.fract() == 0.0 && n.abs() < 1e15 => Ok((*n as i64).to_string()),
+        _ => Err(RankError(format!("{at} must be a non-empty string"))),
+    }
+}
+
+impl PaymentMethod {
+    /// Reads the page's list: `[{id, type?}, …]` (other fields ignored) or `["card", …]`.
+    pub fn list_from_value(v: &crate::value::Value) -> Result<Vec<PaymentMethod>, RankError> {
+        use crate::value::Value;
+        let Value::List(items) = v else {
+            return Err(RankError("methods must be an array".into()));
+        };
+        if items.len() > MAX_INPUT {
+            return Err(RankError(format!("more than {MAX_INPUT} methods")));
+        }
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, m)| match m {
+                Value::Map(_) => Ok(PaymentMethod {
+                    id: id_of(
+                        m.field("id").unwrap_or(&Value::Null),
+                        &format!("methods[{i}].id"),
+                    )?,
+                    kind: match m.field("type") {
+                        None => None,
+                        Some(Value::Str(t)) if t.len() <= 100 => Some(t.clone()),
+                        Some(_) => {
+                            return Err(RankError(format!("methods[{i}].type must be a string")))
+                        }
+                    },
+                }),
+                other => Ok(PaymentMethod {
+                    id: id_of(other, &format!("methods[{i}]"))?,
+                    kind: None,
+                }),
+            })
+            .collect()
+    }
+}
+
+impl CrossSellRequest {
+    /// Reads `{items?, limit?, candidates?}`; `items` and `candidates` are arrays of ids
+    /// or of `{item_id}` / `{id}` objects.
+    pub fn from_value(v: &crate::value::Value) -> Result<CrossSellRequest, RankError> {
+        use crate::value::Value;
+        let ids = |key: &str| -> Result<Option<Vec<String>>, RankError> {
+            match v.field(key) {
+                None => Ok(None),
+                Some(Value::List(l)) if l.len() <= MAX_INPUT => l
+                    .iter()
+                    .enumerate()
+                    .map(|(i, x)| {
+                        let at = format!("{key}[{i}]");
+                        match x {
+                            Value::Map(_) => id_of(
+                                x.field("item_id").or(x.field("id")).unwrap_or(&Value::Null),
+                                &format!("{at}.item_id"),
+                            ),
+                            other => id_of(other, &at),
+                        }
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+                    .map(Some),
+                Some(_) => Err(RankError(format!(
+                    "{key} must be an array of at most {MAX_INPUT} ids"
+                ))),
+            }
+        };
+        match v {
+            Value::Null => return Ok(CrossSellRequest::default()),
+            Value::Map(_) => {}
+            _ => return Err(RankError("the request must be an object".into())),
+        }
+        let limit = match v.field("limit") {
+            None => None,
+            Some(Value::Num(n))
+                if n.fract() == 0.0 && *n >= 0.0 && *n <= MAX_CROSS_SELLS as f64 =>
+            {
+                Some(*n as usize)
+            }
+            Some(_) => {
+                return Err(RankError(format!(
+                    "limit must be a whole number from 0 to {MAX_CROSS_SELLS}"
+                )))
+            }
+        };
+        Ok(CrossSellRequest {
+            items: ids("items")?,
+            limit,
+            candidates: ids("candidates")?,
+        })
+    }
+}
