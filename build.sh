@@ -55,7 +55,8 @@ setup() {
 
 build() {
   log "wasm-pack build --release --target web"
-  wasm-pack build --release --target web --out-dir pkg
+  # The workspace also holds the native CLI: build only the module.
+  wasm-pack build . --release --target web --out-dir pkg -- --package checkout-personalizer
   rm -rf www/pkg && mkdir -p www/pkg
   cp pkg/checkout_personalizer.js pkg/checkout_personalizer_bg.wasm pkg/checkout_personalizer.d.ts www/pkg/
 }
@@ -66,12 +67,12 @@ test_all() {
   log "cargo clippy (native and wasm32)"
   cargo clippy --all-targets -- -D warnings
   cargo clippy --target wasm32-unknown-unknown -p checkout-personalizer --all-targets -- -D warnings
-  log "cargo test"
-  cargo test
+  log "cargo test (module and CLI)"
+  cargo test --workspace
   log "wasm-pack test --node"
-  wasm-pack test --node -- --test node
+  wasm-pack test --node -- --package checkout-personalizer --test node
   log "wasm-pack test --headless --chrome"
-  wasm-pack test --headless --chrome -- --test browser
+  wasm-pack test --headless --chrome -- --package checkout-personalizer --test browser
   build
   log "end-to-end tests in Chromium"
   node --test tests/e2e/

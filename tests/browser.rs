@@ -269,3 +269,72 @@ fn a_nearly_full_storage_evicts_the_oldest_and_says_so() {
     );
     storage().clear().unwrap();
 }
+
+/// A co-occurrence model built by `personalizer cooccur` from the 9,835 real Groceries
+/// baskets: a cart of whole milk and yogurt gets the partners shoppers really buy with them.
+#[wasm_bindgen_test]
+fn groceries_cross_sells_for_milk_and_yogurt() {
+    storage().clear().unwrap();
+    let p = make(r#"{"namespace":"groceries","consent":"granted"}"#);
+    let info: JsValue = p
+        .load_model(include_bytes!("fixtures/groceries.cpm"))
+        .unwrap()
+        .into();
+    assert_eq!(get(&info, "id").as_string().as_deref(), Some("groceries"));
+    for (id, cat) in [("whole milk", "dairy produce"), ("yogurt", "dairy produce")] {
+        let e = format!(
+            r#"{{"type":"add_to_cart","items":[{{"item_id":"{id}","item_category":"{cat}","price":1.2}}]}}"#
+        );
+        p.track(js(&e).unchecked_into()).unwrap();
+    }
+    let r: JsValue = p
+        .rank_cross_sells(Some(js(r#"{"limit":5}"#).unchecked_into()))
+        .unwrap()
+        .into();
+    let items: js_sys::Array = get(&r, "items").unchecked_into();
+    let ids: Vec<String> = items
+        .iter()
+        .map(|i| get(&i, "id").as_string().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 5);
+    assert!(
+        !ids.iter().any(|i| i == "whole milk" || i == "yogurt"),
+        "never the cart: {ids:?}"
+    );
+    // The strongest real partners of milk and yogurt in these baskets.
+    assert_eq!(
+        ids[..4],
+        [
+            "other vegetables",
+            "rolls/buns",
+            "root vegetables",
+            "tropical fruit"
+        ],
+        "{ids:?}"
+    );
+    let first = Reflect::get(&items, &0.into()).unwrap();
+    assert_eq!(
+        get(&first, "category").as_string().as_deref(),
+        Some("vegetables")
+    );
+    let reason = Reflect::get(&get(&first, "reasons"), &0.into()).unwrap();
+    assert_eq!(
+        get(&reason, "kind").as_string().as_deref(),
+        Some("boughtWith")
+    );
+    // The decision is synchronous and works on the first call after loading: no flicker.
+    let r: JsValue = p
+        .rank_payment_methods(js(r#"["card","paypal"]"#).unchecked_into(), None)
+        .unwrap()
+        .into();
+    assert_eq!(
+        Reflect::get(&get(&r, "items"), &0.into())
+            .map(|i| get(&i, "id"))
+            .unwrap()
+            .as_string()
+            .as_deref(),
+        Some("card")
+    );
+    p.forget().unwrap();
+    assert!(keys("groceries").is_empty());
+}

@@ -209,3 +209,250 @@ fn golden_profile_cases_agree_with_native() {
         }
     }
 }
+
+// ---------------------------------------------------------------- models and ranking
+
+use checkout_personalizer::web::Model;
+
+fn rows(text: &str) -> Vec<Vec<f64>> {
+    text.lines()
+        .skip_while(|l| l.starts_with(|c: char| c.is_ascii_alphabetic()))
+        .map(|l| {
+            l.split(',')
+                .map(|c| {
+                    if c.is_empty() {
+                        f64::NAN
+                    } else {
+                        c.parse().unwrap()
+                    }
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// The committed bundles imported from real XGBoost / LightGBM / scikit-learn models score
+/// in wasm exactly as natively: within 1e-6 of the library's own probabilities.
+#[wasm_bindgen_test]
+fn imported_models_match_the_libraries_in_wasm() {
+    let x = rows(include_str!("fixtures/shoppers_rows.csv"));
+    let sk: JsValue = js(include_str!("fixtures/sk_logistic.json"));
+    let nums = |k: &str| -> Vec<f64> {
+        js_sys::Array::from(&get(&sk, k))
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .collect()
+    };
+    let (mean, scale) = (nums("mean"), nums("scale"));
+    for (bytes, pred, standardise) in [
+        (
+            &include_bytes!("fixtures/xgb_binary.cpm")[..],
+            include_str!("fixtures/xgb_binary.pred"),
+            false,
+        ),
+        (
+            &include_bytes!("fixtures/xgb_multi.cpm")[..],
+            include_str!("fixtures/xgb_multi.pred"),
+            false,
+        ),
+        (
+            &include_bytes!("fixtures/lgb_binary.cpm")[..],
+            include_str!("fixtures/lgb_binary.pred"),
+            false,
+        ),
+        (
+            &include_bytes!("fixtures/lgb_multi.cpm")[..],
+            include_str!("fixtures/lgb_multi.pred"),
+            false,
+        ),
+        (
+            &include_bytes!("fixtures/sk_logistic.cpm")[..],
+            include_str!("fixtures/sk_logistic.pred"),
+            true,
+        ),
+    ] {
+        let m = Model::from_bytes(bytes).unwrap();
+        let want = rows(pred);
+        assert_eq!(want.len(), x.len());
+        let mut max = 0.0f64;
+        for (row, want) in x.iter().zip(&want) {
+            let row: Vec<f64> = if standardise {
+                row.iter()
+                    .zip(mean.iter().zip(&scale))
+                    .map(|(v, (m, s))| (v - m) / s)
+                    .collect()
+            } else {
+                row.clone()
+            };
+            let features = js_sys::Float64Array::from(&row[..]);
+            let p = m.predict_all("model", features.into()).unwrap();
+            for (g, w) in p.iter().zip(want) {
+                max = max.max((g - w).abs());
+            }
+        }
+        assert!(max <= 1e-6, "max |Δp| = {max}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn model_errors_are_stable() {
+    let err = |b: &[u8]| message(Model::from_bytes(b).err().unwrap());
+    assert_eq!(err(b""), "model: not a checkout-personalizer bundle");
+    assert_eq!(
+        err(b"{\"json\": true}"),
+        "model: not a checkout-personalizer bundle"
+    );
+    let good = include_bytes!("fixtures/ranking.cpm");
+    assert!(err(&good[..good.len() - 7]).starts_with("model: malformed"));
+    let m = Model::from_bytes(good).unwrap();
+    let info: JsValue = m.info().unwrap().into();
+    assert_eq!(
+        get(&info, "id").as_string().as_deref(),
+        Some("ranking-fixture")
+    );
+    assert_eq!(
+        message(m.predict("nope", js("[1]")).unwrap_err()),
+        "model: no head named \"nope\""
+    );
+    assert_eq!(
+        message(m.predict("payment", js("[1,2]")).unwrap_err()),
+        "model: head \"payment\" takes 8 features, got 2"
+    );
+    assert_eq!(
+        message(
+            m.predict("payment", js("[1,2,3,4,5,6,7,\"x\"]"))
+                .unwrap_err()
+        ),
+        "model: features[7] must be a number"
+    );
+    // null and NaN are missing; a linear head ignores them.
+    let p = m.predict("payment", js("[1,null,0,0,0,0,0,0]")).unwrap();
+    assert!((p - 1.0 / (1.0 + (-(-2.0f64 + 2.0)).exp())).abs() < 1e-12);
+    let multi = Model::from_bytes(include_bytes!("fixtures/xgb_multi.cpm")).unwrap();
+    let x = js_sys::Float64Array::new_with_length(17);
+    assert_eq!(
+        message(multi.predict("model", x.into()).unwrap_err()),
+        "model: head \"model\" has 4 outputs: use predictAll"
+    );
+}
+
+#[wasm_bindgen_test]
+fn a_bad_bundle_keeps_the_previous_model() {
+    let p = Personalizer::new(Some(
+        js(r#"{"consent":"granted","storage":"memory","context":{"country":"NL"}}"#)
+            .unchecked_into(),
+    ))
+    .unwrap();
+    let methods = || js(r#"[{"id":"card"},{"id":"ideal"}]"#).unchecked_into();
+    let r: JsValue = p.rank_payment_methods(methods(), None).unwrap().into();
+    assert_eq!(get(&r, "fallback").as_string().as_deref(), Some("noModel"));
+    p.load_model(include_bytes!("fixtures/ranking.cpm"))
+        .unwrap();
+    let err = p
+        .load_model(b"\x82\xa5magic\xa3CPM\xa6format\x07")
+        .err()
+        .unwrap();
+    assert_eq!(message(err), "model: unsupported format version 7");
+    let r: JsValue = p.rank_payment_methods(methods(), None).unwrap().into();
+    assert_eq!(get(&r, "fallback"), JsValue::NULL);
+    assert_eq!(
+        get(&r, "model").as_string().as_deref(),
+        Some("ranking-fixture@1")
+    );
+    let first = Reflect::get(&get(&r, "items"), &0.into()).unwrap();
+    assert_eq!(get(&first, "id").as_string().as_deref(), Some("ideal"));
+    // A per-call context: the same shopper in DE gets no iDEAL (listed last, not hidden).
+    let de = js(r#"{"country":"DE"}"#).unchecked_into();
+    let r: JsValue = p.rank_payment_methods(methods(), Some(de)).unwrap().into();
+    let last = Reflect::get(&get(&r, "items"), &1.into()).unwrap();
+    assert_eq!(get(&last, "id").as_string().as_deref(), Some("ideal"));
+    assert_eq!(get(&last, "eligible"), JsValue::FALSE);
+    let err = p
+        .rank_payment_methods(js(r#"[{"type":"card"}]"#).unchecked_into(), None)
+        .err()
+        .unwrap();
+    assert_eq!(
+        message(err),
+        "rank: methods[0].id must be a non-empty string"
+    );
+}
+
+/// tests/cases/ranking.json through the JS API in wasm: the same results as natively.
+#[wasm_bindgen_test]
+fn golden_ranking_cases_agree_with_native() {
+    let cases: js_sys::Array = js(include_str!("cases/ranking.json")).unchecked_into();
+    assert!(cases.length() >= 14);
+    for case in cases.iter() {
+        let name = get(&case, "name").as_string().unwrap();
+        let clock = Rc::new(Cell::new(0.0));
+        let options = JSON::stringify(&get(&case, "options"))
+            .unwrap()
+            .as_string()
+            .unwrap();
+        let p = with_clock(&options, &clock).unwrap();
+        match get(&case, "model").as_string().as_deref() {
+            Some("ranking.cpm") => drop(
+                p.load_model(include_bytes!("fixtures/ranking.cpm"))
+                    .unwrap(),
+            ),
+            Some("experiment.cpm") => drop(
+                p.load_model(include_bytes!("fixtures/experiment.cpm"))
+                    .unwrap(),
+            ),
+            Some(other) => panic!("{name}: unknown model {other}"),
+            None => {}
+        }
+        let steps: js_sys::Array = get(&case, "steps").unchecked_into();
+        for step in steps.iter() {
+            clock.set(get(&step, "at").as_f64().unwrap());
+            p.track(get(&step, "event").unchecked_into()).unwrap();
+        }
+        clock.set(get(&case, "at").as_f64().unwrap());
+        let ranking: JsValue = if get(&case, "rank").as_string().as_deref() == Some("payment") {
+            p.rank_payment_methods(get(&case, "methods").unchecked_into(), None)
+                .unwrap()
+                .into()
+        } else {
+            p.rank_cross_sells(Some(get(&case, "request").unchecked_into()))
+                .unwrap()
+                .into()
+        };
+        let items: js_sys::Array = get(&ranking, "items").unchecked_into();
+        let order: js_sys::Array = items.iter().map(|i| get(&i, "id")).collect();
+        let want = get(&case, "expect");
+        let s = |v: &JsValue| JSON::stringify(v).unwrap().as_string().unwrap();
+        assert_eq!(s(&order), s(&get(&want, "order")), "{name}");
+        let ineligible = get(&want, "ineligible");
+        if !ineligible.is_undefined() {
+            let got: js_sys::Array = items
+                .iter()
+                .filter(|i| get(i, "eligible") == JsValue::FALSE)
+                .map(|i| get(&i, "id"))
+                .collect();
+            assert_eq!(s(&got), s(&ineligible), "{name}: ineligible");
+        }
+        assert_eq!(
+            s(&get(&ranking, "fallback")),
+            s(&get(&want, "fallback")),
+            "{name}: fallback"
+        );
+        let exp = get(&want, "experiment");
+        if !exp.is_undefined() {
+            assert_eq!(
+                get(&get(&ranking, "experiment"), "arm"),
+                get(&exp, "arm"),
+                "{name}: arm"
+            );
+        }
+        let segs = get(&want, "segments");
+        if !segs.is_undefined() {
+            let got: js_sys::Array = p
+                .segments()
+                .unwrap()
+                .into_iter()
+                .map(JsValue::from)
+                .collect();
+            assert_eq!(s(&got), s(&segs), "{name}: segments");
+        }
+    }
+}

@@ -338,3 +338,6 @@ impl Model {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,226 @@
+//! Decoding hostile bundles: every truncation and many bit flips of a real bundle give an
+//! error or a valid model, never a panic; structural lies (cycles, shared nodes, bad
+//! indices, deep trees, NaN) are refused with a clear message.
+
+use super::*;
+
+fn fixture() -> Vec<u8> {
+    include_bytes!("../../tests/fixtures/ranking.cpm").to_vec()
+}
+
+fn tiny_trees() -> Bundle {
+    Bundle {
+        id: "t".into(),
+        version: "1".into(),
+        heads: vec![Head {
+            name: "h".into(),
+            kind: HeadKind::Trees(Trees {
+                n_features: 1,
+                n_groups: 1,
+                link: Link::Logistic,
+                base_margin: vec![0.0],
+                roots: vec![0],
+                tree_group: vec![0],
+                kind: vec![node::LESS, node::LEAF, node::LEAF],
+                feature: vec![0; 3],
+                threshold: vec![0.5, 0.0, 0.0],
+                left: vec![1, 0, 0],
+                right: vec![2, 0, 0],
+                missing: vec![0; 3],
+                value: vec![0.0, -1.0, 1.0],
+                cat_start: vec![0; 3],
+                cat_len: vec![0; 3],
+                cat_words: vec![],
+            }),
+        }],
+        ..Bundle::default()
+    }
+}
+
+fn refuse(b: Bundle, want: &str) {
+    let err = decode(&format::encode(&b)).unwrap_err().to_string();
+    assert!(err.contains(want), "{err}");
+    assert!(err.starts_with("model: "), "{err}");
+}
+
+fn trees(b: &mut Bundle) -> &mut Trees {
+    match &mut b.heads[0].kind {
+        HeadKind::Trees(t) => t,
+        _ => unreachable!(),
+    }
+}
+
+#[test]
+fn round_trips() {
+    let bytes = fixture();
+    let m = decode(&bytes).unwrap();
+    assert_eq!(format::encode(m.bundle()), bytes);
+    let t = decode(&format::encode(&tiny_trees())).unwrap();
+    assert_eq!(t.predict_raw("h", &[0.9]).unwrap(), vec![1.0]);
+}
+
+#[test]
+fn every_truncation_is_an_error() {
+    let bytes = fixture();
+    for n in 0..bytes.len() {
+        assert!(decode(&bytes[..n]).is_err(), "truncated to {n}");
+    }
+}
+
+#[test]
+fn bit_flips_never_panic() {
+    let bytes = fixture();
+    let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut accepted = 0;
+    for _ in 0..20_000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let mut b = bytes.clone();
+        let i = (x as usize) % b.len();
+        b[i] ^= 1 << ((x >> 32) % 8);
+        if let Ok(m) = decode(&b) {
+            // Whatever was accepted scores without panicking.
+            accepted += 1;
+            for h in &m.bundle().heads {
+                let x = vec![0.5; h.n_features()];
+                let _ = m.predict(&h.name, &x);
+            }
+        }
+    }
+    assert!(accepted < 20_000);
+}
+
+#[test]
+fn refuses_wrong_versions_and_sizes() {
+    let mut w = crate::msgpack::Writer::new();
+    w.map(2);
+    w.str("magic");
+    w.str("CPM");
+    w.str("format");
+    w.u64(2);
+    assert_eq!(
+        decode(&w.into_bytes()).unwrap_err().to_string(),
+        "model: unsupported format version 2"
+    );
+    assert_eq!(
+        decode(&vec![0u8; decode::MAX_BUNDLE_BYTES + 1])
+            .unwrap_err()
+            .to_string(),
+        format!(
+            "model: bundle of {} bytes exceeds the limit of {}",
+            decode::MAX_BUNDLE_BYTES + 1,
+            decode::MAX_BUNDLE_BYTES
+        )
+    );
+    assert_eq!(
+        decode(b"\x80").unwrap_err().to_string(),
+        "model: not a checkout-personalizer bundle"
+    );
+}
+
+#[test]
+fn refuses_structural_lies() {
+    let mut b = tiny_trees();
+    trees(&mut b).left[0] = 0; // the root is its own child: a cycle
+    refuse(b, "reached twice");
+    let mut b = tiny_trees();
+    trees(&mut b).right[0] = 1; // both children are one node
+    refuse(b, "reached twice");
+    let mut b = tiny_trees();
+    trees(&mut b).right[0] = 99;
+    refuse(b, "out of range");
+    let mut b = tiny_trees();
+    trees(&mut b).feature[0] = 5;
+    refuse(b, "missing feature");
+    let mut b = tiny_trees();
+    trees(&mut b).value[1] = f64::NAN;
+    refuse(b, "not a finite number");
+    let mut b = tiny_trees();
+    trees(&mut b).threshold[0] = f64::INFINITY;
+    refuse(b, "threshold that is not finite");
+    let mut b = tiny_trees();
+    trees(&mut b).kind[0] = 9;
+    refuse(b, "unknown kind 9");
+    let mut b = tiny_trees();
+    trees(&mut b).roots.push(1); // a node in two trees
+    trees(&mut b).tree_group.push(0);
+    refuse(b, "reached twice");
+    let mut b = tiny_trees();
+    trees(&mut b).tree_group[0] = 3;
+    refuse(b, "missing output group");
+    // A chain deeper than the bound: internal node i goes left to i + 1 and right to leaf
+    // n + i.
+    let mut b = tiny_trees();
+    let t = trees(&mut b);
+    let n = decode::MAX_TREE_DEPTH + 2;
+    let m = 2 * n;
+    *t = Trees {
+        kind: (0..m)
+            .map(|i| if i < n { node::LESS } else { node::LEAF })
+            .collect(),
+        feature: vec![0; m],
+        threshold: vec![0.5; m],
+        left: (0..m)
+            .map(|i| if i + 1 < n { i + 1 } else { n + i % n } as u32)
+            .collect(),
+        right: (0..m).map(|i| (n + i % n) as u32).collect(),
+        missing: vec![0; m],
+        value: vec![0.0; m],
+        cat_start: vec![0; m],
+        cat_len: vec![0; m],
+        ..t.clone()
+    };
+    refuse(b, "deeper than 32");
+}
+
+#[test]
+fn refuses_bad_references() {
+    let mut b = tiny_trees();
+    b.payment = Some(Surface {
+        head: Some("nope".into()),
+        ..Surface::default()
+    });
+    refuse(b, "missing head \"nope\"");
+    let mut b = tiny_trees();
+    b.payment = Some(Surface {
+        head: Some("h".into()),
+        ..Surface::default()
+    });
+    refuse(b, "takes 1 features but the bundle defines 0");
+    let mut b = tiny_trees();
+    b.features.push(Feature {
+        name: "f".into(),
+        source: "cart.nope".into(),
+        transform: Transform::Raw,
+        label: None,
+    });
+    refuse(b, "unknown source \"cart.nope\"");
+    let mut b = tiny_trees();
+    b.features.push(Feature {
+        name: "f".into(),
+        source: "context.country".into(),
+        transform: Transform::Raw,
+        label: None,
+    });
+    refuse(b, "is text but its transform needs a number");
+    let mut b = tiny_trees();
+    b.experiments.push(Experiment {
+        key: "e".into(),
+        seed: "e".into(),
+        hash_version: 3,
+        surface: "payment".into(),
+        coverage: 1.0,
+        arms: vec![],
+    });
+    refuse(b, "hash version must be 1 or 2");
+}
+
+#[test]
+fn expired_models_are_not_used() {
+    let mut b = tiny_trees();
+    b.expires_ms = Some(1000);
+    let m = decode(&format::encode(&b)).unwrap();
+    assert!(!m.is_expired(999));
+    assert!(m.is_expired(1000));
+}
