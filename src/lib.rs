@@ -14,6 +14,7 @@ pub mod msgpack;
 pub mod options;
 pub mod profile;
 pub mod rank;
+pub mod sort;
 pub mod sorted_map;
 pub mod store;
 pub mod tracker;

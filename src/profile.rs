@@ -215,7 +215,7 @@ impl SessionProfile {
     /// A profile rebuilt from events in any order (they are applied oldest first).
     pub fn rebuild<'a>(cfg: ProfileConfig, events: impl IntoIterator<Item = &'a Event>) -> Self {
         let mut sorted: Vec<&Event> = events.into_iter().collect();
-        sorted.sort_by_key(|e| e.ts);
+        crate::sort::sort_by(&mut sorted, |a, b| a.ts.cmp(&b.ts));
         let mut p = SessionProfile::new(cfg);
         for e in sorted {
             p.apply(e);
@@ -492,7 +492,7 @@ fn top(map: &SortedMap<String, Decayed>, now: i64, cfg: &ProfileConfig) -> Vec<I
         })
         .filter(|e| e.session > 1e-6 || e.history > 1e-6)
         .collect();
-    out.sort_by(|a, b| {
+    crate::sort::sort_by(&mut out, |a, b| {
         b.session
             .total_cmp(&a.session)
             .then(b.history.total_cmp(&a.history))

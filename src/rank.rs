@@ -10,6 +10,7 @@ use crate::experiment;
 use crate::model::decode::{CompiledRule, Cond};
 use crate::model::features::{self, Candidate, Signals};
 use crate::model::{Action, CondValue, Head, HeadKind, Model, Op, Rule, Surface};
+use crate::sort;
 use serde::Serialize;
 
 /// Most cross-sells returned in one call.
@@ -243,7 +244,7 @@ impl<'m> Scorer<'m> {
         let mut idx: Vec<usize> = (0..self.contrib.len())
             .filter(|&i| self.contrib[i] != 0.0)
             .collect();
-        idx.sort_by(|&a, &b| {
+        sort::sort_by(&mut idx, |&a, &b| {
             self.contrib[b]
                 .abs()
                 .total_cmp(&self.contrib[a].abs())
@@ -290,7 +291,9 @@ fn apply_pins<T>(list: Vec<T>, mut pins: Vec<(usize, usize, i32)>) -> Vec<T> {
         return list;
     }
     let n = list.len();
-    pins.sort_by(|a, b| b.2.cmp(&a.2).then(a.1.cmp(&b.1)).then(a.0.cmp(&b.0)));
+    sort::sort_by(&mut pins, |a, b| {
+        b.2.cmp(&a.2).then(a.1.cmp(&b.1)).then(a.0.cmp(&b.0))
+    });
     let mut slot: Vec<Option<usize>> = vec![None; n];
     let mut placed = vec![false; n];
     for (i, pos, _) in pins {
@@ -403,7 +406,7 @@ pub fn rank_payment_methods(d: &Decision, methods: &[PaymentMethod], explain: bo
     }
     // Eligible first by score (ties keep the page's order), then the ineligible in the
     // page's order. Pins never lift an ineligible method.
-    ranked.sort_by(|(ia, a), (ib, b)| {
+    sort::sort_by(&mut ranked, |(ia, a), (ib, b)| {
         b.eligible
             .cmp(&a.eligible)
             .then_with(|| {
@@ -467,7 +470,7 @@ struct Pool {
 }
 
 /// Items to offer with the cart. Never one in the cart, never one outside the catalogue.
-pub fn rank_cross_sells(d: &Decision, req: &CrossSellRequest, explain: bool) -> Ranking {
+pub fn rank_cross_sells<'a>(d: &Decision<'a>, req: &'a CrossSellRequest, explain: bool) -> Ranking {
     let limit = req.limit.unwrap_or(5).min(MAX_CROSS_SELLS);
     let cart: Vec<String> = req.items.clone().unwrap_or_else(|| {
         d.signals
@@ -540,62 +543,69 @@ pub fn rank_cross_sells(d: &Decision, req: &CrossSellRequest, explain: bool) -> 
                 + d.signals.profile.category_interest(cat, now).1 * 0.1
         })
     };
-    let entry = |i: usize| Pool {
-        idx: Some(i),
-        id: co.items[i].clone(),
-        cooccur: scores[i],
-        affinity: affinity(i),
-        popularity: co.popularity[i],
-        with: Vec::new(),
-    };
-    let mut pool: Vec<Pool> = match &req.candidates {
-        Some(cands) => cands
-            .iter()
-            .filter(|id| !in_cart(id))
-            .map(|id| match co.index(id) {
-                Some(i) => entry(i),
-                None => Pool {
-                    idx: None,
-                    id: id.clone(),
-                    cooccur: 0.0,
-                    affinity: 0.0,
-                    popularity: 0.0,
-                    with: Vec::new(),
-                },
-            })
-            .collect(),
-        None => (0..co.items.len())
-            .filter(|&i| !in_cart(&co.items[i]))
-            .map(entry)
-            .collect(),
-    };
     // Tiers: bought together, then category affinity, then popularity.
-    let key = |p: &Pool| {
-        if p.cooccur > 0.0 {
-            (2, p.cooccur)
-        } else if p.affinity > 0.0 {
-            (1, p.affinity * (0.5 + p.popularity))
+    let key = |cooccur: f64, affinity: f64, popularity: f64| {
+        if cooccur > 0.0 {
+            (2u8, cooccur)
+        } else if affinity > 0.0 {
+            (1, affinity * (0.5 + popularity))
         } else {
-            (0, p.popularity)
+            (0, popularity)
         }
     };
-    pool.sort_by(|a, b| {
-        let (ka, kb) = (key(a), key(b));
-        kb.0.cmp(&ka.0)
-            .then(kb.1.total_cmp(&ka.1))
-            .then_with(|| a.id.cmp(&b.id))
-    });
-    // A candidate the page lists twice is offered once (the sort made copies adjacent
-    // only when their keys tie, so dedupe by id over the whole pool, keeping the first).
-    let mut ids: Vec<String> = Vec::with_capacity(pool.len());
-    pool.retain(|p| match ids.binary_search(&p.id) {
-        Ok(_) => false,
-        Err(at) => {
-            ids.insert(at, p.id.clone());
-            true
+    // Keep only the best `keep` candidates, without sorting (or copying) the catalogue.
+    let keep = RERANK_POOL.max(limit);
+    let mut top: Vec<((u8, f64), Option<usize>, &str)> = Vec::with_capacity(keep + 1);
+    let mut offer = |k: (u8, f64), idx: Option<usize>, id: &'a str| {
+        let before = |t: &((u8, f64), Option<usize>, &str)| {
+            t.0 .0 > k.0 || (t.0 .0 == k.0 && (t.0 .1 > k.1 || (t.0 .1 == k.1 && t.2 <= id)))
+        };
+        if top.len() == keep && top.last().is_some_and(|t| before(t)) {
+            return;
         }
-    });
-    pool.truncate(RERANK_POOL.max(limit));
+        if top.iter().any(|t| t.2 == id) {
+            return; // listed twice by the page
+        }
+        let at = top.iter().position(|t| !before(t)).unwrap_or(top.len());
+        top.insert(at, (k, idx, id));
+        top.truncate(keep);
+    };
+    match &req.candidates {
+        Some(cands) => {
+            for id in cands.iter().filter(|id| !in_cart(id)) {
+                match co.index(id) {
+                    Some(i) => offer(
+                        key(scores[i], affinity(i), co.popularity[i]),
+                        Some(i),
+                        id.as_str(),
+                    ),
+                    None => offer((0, 0.0), None, id.as_str()),
+                }
+            }
+        }
+        None => {
+            for (i, id) in co.items.iter().enumerate() {
+                if !in_cart(id) {
+                    offer(
+                        key(scores[i], affinity(i), co.popularity[i]),
+                        Some(i),
+                        id.as_str(),
+                    );
+                }
+            }
+        }
+    }
+    let mut pool: Vec<Pool> = top
+        .into_iter()
+        .map(|(_, idx, id)| Pool {
+            idx,
+            id: id.to_owned(),
+            cooccur: idx.map_or(0.0, |i| scores[i]),
+            affinity: idx.map_or(0.0, affinity),
+            popularity: idx.map_or(0.0, |i| co.popularity[i]),
+            with: Vec::new(),
+        })
+        .collect();
     if explain {
         for p in pool.iter_mut().filter(|p| p.cooccur > 0.0) {
             if let Some(i) = p.idx {
@@ -622,7 +632,7 @@ pub fn rank_cross_sells(d: &Decision, req: &CrossSellRequest, explain: bool) -> 
             popularity: Some(p.popularity),
         };
         let s = d.signals.with_candidate(&c);
-        let (tier, base) = key(p);
+        let (tier, base) = key(p.cooccur, p.affinity, p.popularity);
         let (score, mut reasons) = if scorer.head.is_some() {
             scorer.score(&s, explain)
         } else {
@@ -695,7 +705,7 @@ pub fn rank_cross_sells(d: &Decision, req: &CrossSellRequest, explain: bool) -> 
             ));
         }
     }
-    ranked.sort_by(|a, b| b.0.score.total_cmp(&a.0.score));
+    sort::sort_by(&mut ranked, |a, b| b.0.score.total_cmp(&a.0.score));
     let pins = ranked
         .iter()
         .enumerate()

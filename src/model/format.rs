@@ -372,6 +372,15 @@ fn map<'a>(
     field: &str,
     mut f: impl FnMut(&str, &mut Reader<'a>) -> R<bool>,
 ) -> R<()> {
+    map_dyn(r, field, &mut f)
+}
+
+/// Not generic: one copy of the loop, whatever the closure (wasm size).
+fn map_dyn<'a>(
+    r: &mut Reader<'a>,
+    field: &str,
+    f: &mut dyn FnMut(&str, &mut Reader<'a>) -> R<bool>,
+) -> R<()> {
     let n = r.map().map_err(|e| bad(e, field))?;
     for _ in 0..n {
         let key = r.str().map_err(|e| bad(e, field))?;

@@ -25,6 +25,10 @@ export interface PersonalizerOptions {
     historyHalfLifeDays?: number;
     /** Delay of the batched write after track() (default 1000; 0 writes on the next tick). */
     flushDelayMs?: number;
+    /** The id experiments hash (e.g. the id your GrowthBook SDK uses); default a pseudonymous one. */
+    userId?: string;
+    /** Context fields set over what is derived from the browser. */
+    context?: ContextInput;
 }
 
 export type EventType =
@@ -109,6 +113,71 @@ export interface Status {
     stats: { restored: number; evicted: number; expired: number; discarded: number; merged: number; quotaErrors: number; writeErrors: number; flushes: number };
 }
 
+/** Context fields to set over what was derived (all optional). */
+export interface ContextInput {
+    /** ISO 3166-1 alpha-2, e.g. from a geo-IP lookup. */
+    country?: string;
+    device?: 'mobile' | 'tablet' | 'desktop' | 'bot' | 'unknown';
+    os?: 'ios' | 'android' | 'windows' | 'macos' | 'linux' | 'chromeos' | 'other';
+    language?: string;
+    trafficSource?: 'direct' | 'internal' | 'search' | 'social' | 'email' | 'paid' | 'referral';
+    localHour?: number;
+    weekday?: number;
+}
+
+/** A payment method as the page lists it (other fields are ignored). */
+export interface PaymentMethodInput { id: string; type?: string; }
+
+export type Reason =
+| { kind: 'feature'; feature: string; contribution: number; label?: string }
+| { kind: 'rule'; rule: string; action: 'ineligible' | 'excluded' | 'boosted' | 'pinned'; label?: string }
+| { kind: 'boughtWith'; items: string[] }
+| { kind: 'categoryAffinity'; category: string }
+| { kind: 'popular' };
+
+export interface Ranked {
+    id: string;
+    score: number;
+    /** Payment methods the rules make ineligible come last, flagged — never removed. */
+    eligible: boolean;
+    reasons: Reason[];
+    name?: string;
+    category?: string;
+}
+
+export interface Assignment { experiment: string; arm: string; variation: number; holdout: boolean; }
+
+export interface Ranking {
+    items: Ranked[];
+    /** Why the page's own order was kept. */
+    fallback: 'noModel' | 'expired' | 'holdout' | 'noHead' | null;
+    experiment: Assignment | null;
+    /** `id@version` of the model used. */
+    model: string | null;
+}
+
+export interface CrossSellRequest {
+    /** Cart item ids (default: the profile's cart). */
+    items?: Array<string | { item_id: string }>;
+    /** At most this many (default 5, at most 50). */
+    limit?: number;
+    /** The page's catalogue: only these may be proposed. */
+    candidates?: Array<string | { item_id: string }>;
+}
+
+export interface ModelInfo {
+    id: string;
+    version: string;
+    createdAt: number;
+    expiresAt: number | null;
+    features: string[];
+    heads: Array<{ name: string; kind: 'linear' | 'trees' | 'cooccur'; features: number; outputs: number; trees?: number; items?: number }>;
+    segments: string[];
+    experiments: string[];
+    paymentRules: number;
+    crossSellRules: number;
+}
+
 /** Everything stored about this browser (right of access). */
 export interface ExportedData {
     namespace: string;
@@ -120,11 +189,46 @@ export interface ExportedData {
 
 
 /**
+ * A decoded, validated model bundle.
+ */
+export class Model {
+    private constructor();
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * Decodes and validates a `.cpm` bundle. Throws `"model: …"` for anything malformed.
+     */
+    static fromBytes(bytes: Uint8Array | number[]): Model;
+    /**
+     * Id, version, dates, features, heads, segments, experiments.
+     */
+    info(): ModelInfo;
+    /**
+     * Every output of `head` after its link (class probabilities for multiclass heads).
+     */
+    predictAll(head: string, features: any): Float64Array;
+    /**
+     * Output 0 of `head` before its link (the margin).
+     */
+    predictRaw(head: string, features: any): number;
+    /**
+     * Output 0 of `head` after its link (the probability for a binary classifier).
+     * `features`: NaN, null or undefined = missing.
+     */
+    predict(head: string, features: any): number;
+}
+
+/**
  * Tracks the shopper's events and keeps the live session profile.
  */
 export class Personalizer {
     free(): void;
     [Symbol.dispose](): void;
+    /**
+     * The shopper's arm of experiment `key`, without logging an exposure; `null` when the
+     * shopper is outside it or there is no such experiment.
+     */
+    assignment(key: string): Assignment | null;
     /**
      * Everything kept about this browser, as plain JSON-ready data (right of access).
      */
@@ -139,6 +243,11 @@ export class Personalizer {
      */
     forget(): number;
     /**
+     * Decodes a `.cpm` bundle and uses it for every later decision. On any error the
+     * previous model (or the page's default order) stays in force. Returns `model.info()`.
+     */
+    loadModel(bytes: Uint8Array | number[]): ModelInfo;
+    /**
      * Creates the personalizer for this page view. With `consent: 'granted'` it restores
      * the stored journal now; otherwise it does not touch storage at all.
      */
@@ -148,10 +257,30 @@ export class Personalizer {
      */
     profile(): Profile;
     /**
+     * Up to `limit` (default 5) items to offer with the cart (`items`, default the
+     * profile's cart), never one in the cart; only `candidates` when given.
+     */
+    rankCrossSells(request?: CrossSellRequest | null): Ranking;
+    /**
+     * Orders the page's payment methods: every method exactly once, with `score`,
+     * `eligible` and `reasons`. Without a usable model: the page's order, `fallback` set.
+     * `context` overrides context fields for this decision only.
+     */
+    rankPaymentMethods(methods: Array<PaymentMethodInput | string>, context?: ContextInput | null): Ranking;
+    /**
+     * Names of the model's segments the shopper is in now.
+     */
+    segments(): string[];
+    /**
      * Changes consent. Granting persists what was kept in memory; denying after granting
      * erases every stored key. Returns the number of stored keys erased.
      */
     setConsent(state: ConsentState): number;
+    /**
+     * Sets context fields over what was derived (country, device, os, language,
+     * trafficSource, localHour, weekday): e.g. a geo-IP country from the server.
+     */
+    setContext(context: ContextInput): void;
     /**
      * Where events are kept, why, and what the journal evicted or discarded.
      */
@@ -161,23 +290,40 @@ export class Personalizer {
      * nothing is stored then. The write is batched (see `flushDelayMs`).
      */
     track(event: TrackEvent): void;
+    /**
+     * Uses an already decoded `Model` (it is copied).
+     */
+    useModel(model: Model): void;
 }
 
 export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
 
 export interface InitOutput {
     readonly memory: WebAssembly.Memory;
+    readonly __wbg_model_free: (a: number, b: number) => void;
     readonly __wbg_personalizer_free: (a: number, b: number) => void;
+    readonly model_fromBytes: (a: number, b: number) => [number, number, number];
+    readonly model_info: (a: number) => [number, number, number];
+    readonly model_predict: (a: number, b: number, c: number, d: any) => [number, number, number];
+    readonly model_predictAll: (a: number, b: number, c: number, d: any) => [number, number, number, number];
+    readonly model_predictRaw: (a: number, b: number, c: number, d: any) => [number, number, number];
+    readonly personalizer_assignment: (a: number, b: number, c: number) => [number, number, number];
     readonly personalizer_exportData: (a: number) => [number, number, number];
     readonly personalizer_flush: (a: number) => [number, number];
     readonly personalizer_forget: (a: number) => [number, number, number];
+    readonly personalizer_loadModel: (a: number, b: number, c: number) => [number, number, number];
     readonly personalizer_new: (a: number) => [number, number, number];
     readonly personalizer_profile: (a: number) => [number, number, number];
+    readonly personalizer_rankCrossSells: (a: number, b: number) => [number, number, number];
+    readonly personalizer_rankPaymentMethods: (a: number, b: any, c: number) => [number, number, number];
+    readonly personalizer_segments: (a: number) => [number, number, number, number];
     readonly personalizer_setConsent: (a: number, b: any) => [number, number, number];
+    readonly personalizer_setContext: (a: number, b: any) => [number, number];
     readonly personalizer_status: (a: number) => [number, number, number];
     readonly personalizer_track: (a: number, b: any) => [number, number];
-    readonly wasm_bindgen__convert__closures________invoke__h23b09673b77a93a0: (a: number, b: number, c: any) => void;
-    readonly wasm_bindgen__convert__closures_____invoke__h87bc8bfadf3dd604: (a: number, b: number) => void;
+    readonly personalizer_useModel: (a: number, b: number) => [number, number];
+    readonly wasm_bindgen__convert__closures________invoke__ha13476f4ca5f1039: (a: number, b: number, c: any) => void;
+    readonly wasm_bindgen__convert__closures_____invoke__hae47873843577944: (a: number, b: number) => void;
     readonly __wbindgen_malloc: (a: number, b: number) => number;
     readonly __wbindgen_realloc: (a: number, b: number, c: number, d: number) => number;
     readonly __wbindgen_free: (a: number, b: number, c: number) => void;
@@ -186,6 +332,7 @@ export interface InitOutput {
     readonly __wbindgen_externrefs: WebAssembly.Table;
     readonly __wbindgen_destroy_closure: (a: number, b: number) => void;
     readonly __externref_table_dealloc: (a: number) => void;
+    readonly __externref_drop_slice: (a: number, b: number) => void;
     readonly __wbindgen_start: () => void;
 }
 

@@ -1,6 +1,102 @@
 /* @ts-self-types="./checkout_personalizer.d.ts" */
 
 /**
+ * A decoded, validated model bundle.
+ */
+export class Model {
+    static __wrap(ptr) {
+        const obj = Object.create(Model.prototype);
+        obj.__wbg_ptr = ptr;
+        ModelFinalization.register(obj, obj.__wbg_ptr, obj);
+        return obj;
+    }
+    __destroy_into_raw() {
+        const ptr = this.__wbg_ptr;
+        this.__wbg_ptr = 0;
+        ModelFinalization.unregister(this);
+        return ptr;
+    }
+    free() {
+        const ptr = this.__destroy_into_raw();
+        wasm.__wbg_model_free(ptr, 0);
+    }
+    /**
+     * Decodes and validates a `.cpm` bundle. Throws `"model: …"` for anything malformed.
+     * @param {Uint8Array | number[]} bytes
+     * @returns {Model}
+     */
+    static fromBytes(bytes) {
+        const ptr0 = passArray8ToWasm0(bytes, wasm.__wbindgen_malloc);
+        const len0 = WASM_VECTOR_LEN;
+        const ret = wasm.model_fromBytes(ptr0, len0);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return Model.__wrap(ret[0]);
+    }
+    /**
+     * Id, version, dates, features, heads, segments, experiments.
+     * @returns {ModelInfo}
+     */
+    info() {
+        const ret = wasm.model_info(this.__wbg_ptr);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return takeFromExternrefTable0(ret[0]);
+    }
+    /**
+     * Every output of `head` after its link (class probabilities for multiclass heads).
+     * @param {string} head
+     * @param {any} features
+     * @returns {Float64Array}
+     */
+    predictAll(head, features) {
+        const ptr0 = passStringToWasm0(head, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+        const len0 = WASM_VECTOR_LEN;
+        const ret = wasm.model_predictAll(this.__wbg_ptr, ptr0, len0, features);
+        if (ret[3]) {
+            throw takeFromExternrefTable0(ret[2]);
+        }
+        var v2 = getArrayF64FromWasm0(ret[0], ret[1]).slice();
+        wasm.__wbindgen_free(ret[0], ret[1] * 8, 8);
+        return v2;
+    }
+    /**
+     * Output 0 of `head` before its link (the margin).
+     * @param {string} head
+     * @param {any} features
+     * @returns {number}
+     */
+    predictRaw(head, features) {
+        const ptr0 = passStringToWasm0(head, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+        const len0 = WASM_VECTOR_LEN;
+        const ret = wasm.model_predictRaw(this.__wbg_ptr, ptr0, len0, features);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return ret[0];
+    }
+    /**
+     * Output 0 of `head` after its link (the probability for a binary classifier).
+     * `features`: NaN, null or undefined = missing.
+     * @param {string} head
+     * @param {any} features
+     * @returns {number}
+     */
+    predict(head, features) {
+        const ptr0 = passStringToWasm0(head, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+        const len0 = WASM_VECTOR_LEN;
+        const ret = wasm.model_predict(this.__wbg_ptr, ptr0, len0, features);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return ret[0];
+    }
+}
+if (Symbol.dispose) Model.prototype[Symbol.dispose] = Model.prototype.free;
+
+/**
  * Tracks the shopper's events and keeps the live session profile.
  */
 export class Personalizer {
@@ -13,6 +109,21 @@ export class Personalizer {
     free() {
         const ptr = this.__destroy_into_raw();
         wasm.__wbg_personalizer_free(ptr, 0);
+    }
+    /**
+     * The shopper's arm of experiment `key`, without logging an exposure; `null` when the
+     * shopper is outside it or there is no such experiment.
+     * @param {string} key
+     * @returns {Assignment | null}
+     */
+    assignment(key) {
+        const ptr0 = passStringToWasm0(key, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+        const len0 = WASM_VECTOR_LEN;
+        const ret = wasm.personalizer_assignment(this.__wbg_ptr, ptr0, len0);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return takeFromExternrefTable0(ret[0]);
     }
     /**
      * Everything kept about this browser, as plain JSON-ready data (right of access).
@@ -47,6 +158,21 @@ export class Personalizer {
         return ret[0] >>> 0;
     }
     /**
+     * Decodes a `.cpm` bundle and uses it for every later decision. On any error the
+     * previous model (or the page's default order) stays in force. Returns `model.info()`.
+     * @param {Uint8Array | number[]} bytes
+     * @returns {ModelInfo}
+     */
+    loadModel(bytes) {
+        const ptr0 = passArray8ToWasm0(bytes, wasm.__wbindgen_malloc);
+        const len0 = WASM_VECTOR_LEN;
+        const ret = wasm.personalizer_loadModel(this.__wbg_ptr, ptr0, len0);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return takeFromExternrefTable0(ret[0]);
+    }
+    /**
      * Creates the personalizer for this page view. With `consent: 'granted'` it restores
      * the stored journal now; otherwise it does not touch storage at all.
      * @param {PersonalizerOptions | null} [options]
@@ -72,6 +198,47 @@ export class Personalizer {
         return takeFromExternrefTable0(ret[0]);
     }
     /**
+     * Up to `limit` (default 5) items to offer with the cart (`items`, default the
+     * profile's cart), never one in the cart; only `candidates` when given.
+     * @param {CrossSellRequest | null} [request]
+     * @returns {Ranking}
+     */
+    rankCrossSells(request) {
+        const ret = wasm.personalizer_rankCrossSells(this.__wbg_ptr, isLikeNone(request) ? 0 : addToExternrefTable0(request));
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return takeFromExternrefTable0(ret[0]);
+    }
+    /**
+     * Orders the page's payment methods: every method exactly once, with `score`,
+     * `eligible` and `reasons`. Without a usable model: the page's order, `fallback` set.
+     * `context` overrides context fields for this decision only.
+     * @param {Array<PaymentMethodInput | string>} methods
+     * @param {ContextInput | null} [context]
+     * @returns {Ranking}
+     */
+    rankPaymentMethods(methods, context) {
+        const ret = wasm.personalizer_rankPaymentMethods(this.__wbg_ptr, methods, isLikeNone(context) ? 0 : addToExternrefTable0(context));
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return takeFromExternrefTable0(ret[0]);
+    }
+    /**
+     * Names of the model's segments the shopper is in now.
+     * @returns {string[]}
+     */
+    segments() {
+        const ret = wasm.personalizer_segments(this.__wbg_ptr);
+        if (ret[3]) {
+            throw takeFromExternrefTable0(ret[2]);
+        }
+        var v1 = getArrayJsValueFromWasm0(ret[0], ret[1]);
+        wasm.__wbindgen_free(ret[0], ret[1] * 4, 4);
+        return v1;
+    }
+    /**
      * Changes consent. Granting persists what was kept in memory; denying after granting
      * erases every stored key. Returns the number of stored keys erased.
      * @param {ConsentState} state
@@ -83,6 +250,17 @@ export class Personalizer {
             throw takeFromExternrefTable0(ret[1]);
         }
         return ret[0] >>> 0;
+    }
+    /**
+     * Sets context fields over what was derived (country, device, os, language,
+     * trafficSource, localHour, weekday): e.g. a geo-IP country from the server.
+     * @param {ContextInput} context
+     */
+    setContext(context) {
+        const ret = wasm.personalizer_setContext(this.__wbg_ptr, context);
+        if (ret[1]) {
+            throw takeFromExternrefTable0(ret[0]);
+        }
     }
     /**
      * Where events are kept, why, and what the journal evicted or discarded.
@@ -102,6 +280,17 @@ export class Personalizer {
      */
     track(event) {
         const ret = wasm.personalizer_track(this.__wbg_ptr, event);
+        if (ret[1]) {
+            throw takeFromExternrefTable0(ret[0]);
+        }
+    }
+    /**
+     * Uses an already decoded `Model` (it is copied).
+     * @param {Model} model
+     */
+    useModel(model) {
+        _assertClass(model, Model);
+        const ret = wasm.personalizer_useModel(this.__wbg_ptr, model.__wbg_ptr);
         if (ret[1]) {
             throw takeFromExternrefTable0(ret[0]);
         }
@@ -227,6 +416,16 @@ function __wbg_get_imports() {
             const ret = result;
             return ret;
         },
+        __wbg_instanceof_Float64Array_4acace5b49aaf791: function(arg0) {
+            let result;
+            try {
+                result = arg0 instanceof Float64Array;
+            } catch (_) {
+                result = false;
+            }
+            const ret = result;
+            return ret;
+        },
         __wbg_instanceof_StorageEvent_ce726e57a5e4deac: function(arg0) {
             let result;
             try {
@@ -279,6 +478,10 @@ function __wbg_get_imports() {
             var len1 = WASM_VECTOR_LEN;
             getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 1, len1, true);
             getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 0, ptr1, true);
+        },
+        __wbg_length_5a8bb8abe1e54e15: function(arg0) {
+            const ret = arg0.length;
+            return ret;
         },
         __wbg_length_b03a0fabb109b1e9: function(arg0) {
             const ret = arg0.length;
@@ -338,6 +541,9 @@ function __wbg_get_imports() {
         __wbg_now_463ac581d2fc7ea3: function() {
             const ret = Date.now();
             return ret;
+        },
+        __wbg_prototypesetcall_a366c038a3918afa: function(arg0, arg1, arg2) {
+            Float64Array.prototype.set.call(getArrayF64FromWasm0(arg0, arg1), arg2);
         },
         __wbg_random_df36b90cd78a7d54: function() {
             const ret = Math.random();
@@ -422,13 +628,13 @@ function __wbg_get_imports() {
             return (__wbindgen_enum_VisibilityState.indexOf(ret) + 1 || 3) - 1;
         },
         __wbindgen_generic_0000000000000001: function(arg0, arg1) {
-            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [Ref(NamedExternref("Event"))], shim_idx: 3, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
-            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures________invoke__h23b09673b77a93a0);
+            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [Ref(NamedExternref("Event"))], shim_idx: 6, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
+            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures________invoke__ha13476f4ca5f1039);
             return ret;
         },
         __wbindgen_generic_0000000000000002: function(arg0, arg1) {
-            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [], shim_idx: 4, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
-            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h87bc8bfadf3dd604);
+            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [], shim_idx: 5, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
+            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__hae47873843577944);
             return ret;
         },
         __wbindgen_generic_0000000000000003: function(arg0) {
@@ -466,16 +672,19 @@ function __wbg_get_imports() {
     };
 }
 
-function wasm_bindgen__convert__closures_____invoke__h87bc8bfadf3dd604(arg0, arg1) {
-    wasm.wasm_bindgen__convert__closures_____invoke__h87bc8bfadf3dd604(arg0, arg1);
+function wasm_bindgen__convert__closures_____invoke__hae47873843577944(arg0, arg1) {
+    wasm.wasm_bindgen__convert__closures_____invoke__hae47873843577944(arg0, arg1);
 }
 
-function wasm_bindgen__convert__closures________invoke__h23b09673b77a93a0(arg0, arg1, arg2) {
-    wasm.wasm_bindgen__convert__closures________invoke__h23b09673b77a93a0(arg0, arg1, arg2);
+function wasm_bindgen__convert__closures________invoke__ha13476f4ca5f1039(arg0, arg1, arg2) {
+    wasm.wasm_bindgen__convert__closures________invoke__ha13476f4ca5f1039(arg0, arg1, arg2);
 }
 
 
 const __wbindgen_enum_VisibilityState = ["hidden", "visible"];
+const ModelFinalization = (typeof FinalizationRegistry === 'undefined')
+    ? { register: () => {}, unregister: () => {} }
+    : new FinalizationRegistry(ptr => wasm.__wbg_model_free(ptr, 1));
 const PersonalizerFinalization = (typeof FinalizationRegistry === 'undefined')
     ? { register: () => {}, unregister: () => {} }
     : new FinalizationRegistry(ptr => wasm.__wbg_personalizer_free(ptr, 1));
@@ -486,9 +695,31 @@ function addToExternrefTable0(obj) {
     return idx;
 }
 
+function _assertClass(instance, klass) {
+    if (!(instance instanceof klass)) {
+        throw new Error(`expected instance of ${klass.name}`);
+    }
+}
+
 const CLOSURE_DTORS = (typeof FinalizationRegistry === 'undefined')
     ? { register: () => {}, unregister: () => {} }
     : new FinalizationRegistry(state => wasm.__wbindgen_destroy_closure(state.a, state.b));
+
+function getArrayF64FromWasm0(ptr, len) {
+    ptr = ptr >>> 0;
+    return getFloat64ArrayMemory0().subarray(ptr / 8, ptr / 8 + len);
+}
+
+function getArrayJsValueFromWasm0(ptr, len) {
+    ptr = ptr >>> 0;
+    const mem = getDataViewMemory0();
+    const result = [];
+    for (let i = ptr; i < ptr + 4 * len; i += 4) {
+        result.push(wasm.__wbindgen_externrefs.get(mem.getUint32(i, true)));
+    }
+    wasm.__externref_drop_slice(ptr, len);
+    return result;
+}
 
 let cachedDataViewMemory0 = null;
 function getDataViewMemory0() {
@@ -496,6 +727,14 @@ function getDataViewMemory0() {
         cachedDataViewMemory0 = new DataView(wasm.memory.buffer);
     }
     return cachedDataViewMemory0;
+}
+
+let cachedFloat64ArrayMemory0 = null;
+function getFloat64ArrayMemory0() {
+    if (cachedFloat64ArrayMemory0 === null || cachedFloat64ArrayMemory0.byteLength === 0) {
+        cachedFloat64ArrayMemory0 = new Float64Array(wasm.memory.buffer);
+    }
+    return cachedFloat64ArrayMemory0;
 }
 
 function getStringFromWasm0(ptr, len) {
@@ -550,6 +789,13 @@ function makeMutClosure(arg0, arg1, f) {
     };
     CLOSURE_DTORS.register(real, state, state);
     return real;
+}
+
+function passArray8ToWasm0(arg, malloc) {
+    const ptr = malloc(arg.length * 1, 1) >>> 0;
+    getUint8ArrayMemory0().set(arg, ptr / 1);
+    WASM_VECTOR_LEN = arg.length;
+    return ptr;
 }
 
 function passStringToWasm0(arg, malloc, realloc) {
@@ -630,6 +876,7 @@ function __wbg_finalize_init(instance, module) {
     wasm = instance.exports;
     wasmModule = module;
     cachedDataViewMemory0 = null;
+    cachedFloat64ArrayMemory0 = null;
     cachedUint8ArrayMemory0 = null;
     wasm.__wbindgen_start();
     return wasm;
