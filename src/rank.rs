@@ -560,7 +560,7 @@ pub fn rank_cross_sells<'a>(d: &Decision<'a>, req: &'a CrossSellRequest, explain
         let before = |t: &((u8, f64), Option<usize>, &str)| {
             t.0 .0 > k.0 || (t.0 .0 == k.0 && (t.0 .1 > k.1 || (t.0 .1 == k.1 && t.2 <= id)))
         };
-        if top.len() == keep && top.last().is_some_and(|t| before(t)) {
+        if top.len() == keep && top.last().is_some_and(&before) {
             return;
         }
         if top.iter().any(|t| t.2 == id) {
