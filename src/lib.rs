@@ -5,11 +5,13 @@
 //! but `web`) builds and is tested natively; `web` is the only module that touches
 //! wasm-bindgen, web-sys, js-sys or gloo, and it exists only on wasm32.
 
+pub mod base64;
 pub mod context;
 pub mod event;
 pub mod experiment;
 pub mod journal;
 pub mod model;
+pub mod model_cache;
 pub mod msgpack;
 pub mod options;
 pub mod profile;

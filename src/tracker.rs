@@ -227,6 +227,35 @@ impl<S: Store> Tracker<S> {
         Ok(self.model.insert(m))
     }
 
+    /// With consent: uses the cached bundle for `url` if it decodes (synchronously, before
+    /// any download). Returns whether a cached model is now in force.
+    pub fn load_cached_model(&mut self, url: &str) -> bool {
+        if self.consent != Consent::Granted || self.journal.fault().is_some() {
+            return false;
+        }
+        let ns = &self.journal.config().namespace;
+        match crate::model_cache::load(self.journal.store(), ns, url) {
+            Some(bytes) => self.load_model(&bytes).is_ok(),
+            None => false,
+        }
+    }
+
+    /// Decodes a downloaded bundle; if it is good, uses it and (with consent) caches it.
+    pub fn load_downloaded_model(
+        &mut self,
+        url: &str,
+        bytes: &[u8],
+        now: i64,
+    ) -> Result<&Model, DecodeError> {
+        let m = crate::model::decode(bytes)?;
+        if self.consent == Consent::Granted && self.journal.fault().is_none() {
+            let ns = self.journal.config().namespace.clone();
+            // A full store only costs the cache: the journal comes first.
+            let _ = crate::model_cache::save(self.journal.store(), &ns, url, bytes, now);
+        }
+        Ok(self.model.insert(m))
+    }
+
     pub fn set_model(&mut self, m: Model) {
         self.model = Some(m);
     }

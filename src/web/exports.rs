@@ -15,6 +15,7 @@ use crate::options::{Options, FUNCTION_OPTIONS};
 use crate::rank::{CrossSellRequest, PaymentMethod};
 use crate::store::Store;
 use crate::tracker::{Consent, Tracker};
+use crate::value::Value;
 use serde::Serialize;
 use std::cell::{Cell, RefCell, RefMut};
 use std::rc::{Rc, Weak};
@@ -34,6 +35,8 @@ pub(super) struct Inner {
     flush_pending: Cell<bool>,
     /// Why localStorage was asked for but could not be used.
     fallback: Option<String>,
+    /// DOM auto-wiring, once `attach()` was called.
+    pub(super) dom: RefCell<Option<super::dom::DomState>>,
 }
 
 /// The page's clock (`now` option) when it returns a sane timestamp, else `Date.now()`.
@@ -48,6 +51,10 @@ fn read_clock(clock: Option<&js_sys::Function>) -> i64 {
 impl Inner {
     pub(super) fn now(&self) -> i64 {
         read_clock(self.clock.as_ref())
+    }
+
+    pub(super) fn tracker_mut(&self) -> Result<RefMut<'_, Tracker<Box<dyn Store>>>, JsError> {
+        self.tracker()
     }
 
     fn tracker(&self) -> Result<RefMut<'_, Tracker<Box<dyn Store>>>, JsError> {
@@ -69,6 +76,45 @@ impl Inner {
         if let Ok(mut t) = self.tracker.try_borrow_mut() {
             t.on_storage_event(key.as_deref(), new_value.as_deref(), now);
         }
+    }
+
+    /// Tracks an event the module picked up itself (DOM, dataLayer): a bad one is reported
+    /// on the console, never thrown into the page.
+    pub(super) fn track_quietly(self: &Rc<Self>, v: &Value) {
+        if let Err(e) = self.track_value(v) {
+            web_sys::console::warn_1(&format!("checkout-personalizer: {e}").into());
+        }
+    }
+
+    /// Validates and records one event; schedules the write and, for cart changes, a
+    /// re-apply of the DOM wiring.
+    pub(super) fn track_value(self: &Rc<Self>, v: &Value) -> Result<(), String> {
+        let now = self.now();
+        let kind = {
+            let mut t = self
+                .tracker
+                .try_borrow_mut()
+                .map_err(|_| "personalizer: busy".to_owned())?;
+            t.track(v, now).map_err(|e| e.to_string())?;
+            t.events().last().map(|e| e.kind)
+        };
+        self.schedule_flush();
+        use crate::event::EventType::*;
+        if matches!(
+            kind,
+            Some(
+                AddToCart
+                    | RemoveFromCart
+                    | ViewCart
+                    | BeginCheckout
+                    | Purchase
+                    | SelectPaymentMethod
+                    | AddPaymentInfo
+            )
+        ) {
+            super::dom::schedule(self);
+        }
+        Ok(())
     }
 
     /// Batches writes: one timer per burst of `track()` calls.
@@ -151,6 +197,7 @@ impl Personalizer {
             flush_delay_ms: opts.flush_delay_ms,
             flush_pending: Cell::new(false),
             fallback,
+            dom: RefCell::new(None),
         });
         let listeners = Listeners::attach(&inner, durable);
         Ok(Personalizer {
@@ -163,10 +210,7 @@ impl Personalizer {
     /// nothing is stored then. The write is batched (see `flushDelayMs`).
     pub fn track(&self, event: types::TrackEvent) -> Result<(), JsError> {
         let value = to_value(&event.into()).map_err(|e| read_error("event", e))?;
-        let now = self.inner.now();
-        self.inner.tracker()?.track(&value, now).map_err(js_error)?;
-        self.inner.schedule_flush();
-        Ok(())
+        self.inner.track_value(&value).map_err(|e| JsError::new(&e))
     }
 
     /// The live session profile, as a plain object.
@@ -252,6 +296,97 @@ impl Personalizer {
         let mut t = self.inner.tracker()?;
         let m = t.load_model(bytes).map_err(js_error)?;
         Ok(to_js(&m.info())?.unchecked_into())
+    }
+
+    /// Fetches a bundle. With consent, the last good bundle for this URL is used at once,
+    /// synchronously, from the local cache; the download then replaces it if it is good
+    /// (and matches `integrity`, a `sha256-…` string, when given). The promise resolves to
+    /// `info()` of the new model, or rejects with `"model: …"`, keeping the model in force.
+    #[wasm_bindgen(js_name = loadModelFromUrl)]
+    pub fn load_model_from_url(
+        &self,
+        url: String,
+        options: Option<types::LoadOptions>,
+    ) -> Result<js_sys::Promise, JsError> {
+        let integrity = match options {
+            Some(o) => {
+                let o: JsValue = o.into();
+                match js_sys::Reflect::get(&o, &JsValue::from_str("integrity")).ok() {
+                    Some(v) if v.is_undefined() || v.is_null() => None,
+                    Some(v) => Some(
+                        v.as_string()
+                            .ok_or_else(|| JsError::new("model: integrity must be a string"))?,
+                    ),
+                    None => None,
+                }
+            }
+            None => None,
+        };
+        Ok(super::delivery::load_from_url(&self.inner, url, integrity))
+    }
+
+    /// Wires the page: reorders `[data-personalize="payment-methods"]`, fills
+    /// `[data-personalize="cross-sell"]` slots, tracks `[data-track]` clicks, payment method
+    /// changes and GA4 `dataLayer` pushes (options `autoTrack`, `dataLayer`, default true;
+    /// `root`, default the whole document). Applies once now, then on every change.
+    pub fn attach(&self, options: Option<types::AttachOptions>) -> Result<(), JsError> {
+        let o: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
+        let get = |k: &str| {
+            if o.is_object() {
+                js_sys::Reflect::get(&o, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
+            } else {
+                JsValue::UNDEFINED
+            }
+        };
+        let flag = |k: &str| get(k).as_bool().unwrap_or(true);
+        let root = get("root").dyn_into::<web_sys::Element>().ok();
+        let state =
+            super::dom::DomState::attach(&self.inner, root, flag("autoTrack"), flag("dataLayer"))?;
+        *self
+            .inner
+            .dom
+            .try_borrow_mut()
+            .map_err(|_| JsError::new("personalizer: busy"))? = Some(state);
+        super::dom::apply(&self.inner);
+        Ok(())
+    }
+
+    /// Stops the DOM wiring (the page keeps its current order).
+    pub fn detach(&self) -> Result<(), JsError> {
+        *self
+            .inner
+            .dom
+            .try_borrow_mut()
+            .map_err(|_| JsError::new("personalizer: busy"))? = None;
+        Ok(())
+    }
+
+    /// Re-applies the DOM wiring now (it also re-applies by itself on changes).
+    pub fn apply(&self) {
+        super::dom::apply(&self.inner);
+    }
+
+    /// The catalogue cross-sell slots draw from: `[{item_id, item_name?, price?, currency?,
+    /// url?, image?, item_category?}]` (instead of the inline JSON).
+    #[wasm_bindgen(js_name = setCatalog)]
+    pub fn set_catalog(&self, items: JsValue) -> Result<(), JsError> {
+        let v = to_value(&items).map_err(|e| read_error("config", e))?;
+        if !matches!(v, Value::List(_)) {
+            return Err(JsError::new("config: the catalogue must be an array"));
+        }
+        let items = super::dom::catalog_from_value(&v);
+        match self
+            .inner
+            .dom
+            .try_borrow()
+            .map_err(|_| JsError::new("personalizer: busy"))?
+            .as_ref()
+        {
+            Some(state) => state.set_catalog(items),
+            None => return Err(JsError::new("dom: call attach() before setCatalog()")),
+        }
+        super::dom::schedule(&self.inner);
+        Ok(())
     }
 
     /// Uses an already decoded `Model` (it is copied).

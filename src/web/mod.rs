@@ -7,6 +7,8 @@
 //! (`tracker::Tracker`); nothing here decides anything a native test could not check.
 
 mod convert;
+mod delivery;
+mod dom;
 mod error;
 mod exports;
 mod listeners;

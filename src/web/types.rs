@@ -182,6 +182,20 @@ export interface ModelInfo {
   crossSellRules: number;
 }
 
+export interface AttachOptions {
+  /** Only wire inside this element (default: the whole document). */
+  root?: Element;
+  /** Track clicks on [data-track] and payment method changes (default true). */
+  autoTrack?: boolean;
+  /** Ingest GA4 window.dataLayer ecommerce events, before and after load (default true). */
+  dataLayer?: boolean;
+}
+
+export interface LoadOptions {
+  /** Subresource-integrity string of the bundle, e.g. "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=". */
+  integrity?: string;
+}
+
 /** Everything stored about this browser (right of access). */
 export interface ExportedData {
   namespace: string;
@@ -213,6 +227,10 @@ extern "C" {
     pub type Ranking;
     #[wasm_bindgen(typescript_type = "CrossSellRequest")]
     pub type CrossSellRequest;
+    #[wasm_bindgen(typescript_type = "AttachOptions")]
+    pub type AttachOptions;
+    #[wasm_bindgen(typescript_type = "LoadOptions")]
+    pub type LoadOptions;
     #[wasm_bindgen(typescript_type = "ModelInfo")]
     pub type ModelInfo;
     #[wasm_bindgen(typescript_type = "Assignment | null")]
