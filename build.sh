@@ -58,7 +58,9 @@ build() {
   # The workspace also holds the native CLI: build only the module.
   wasm-pack build . --release --target web --out-dir pkg -- --package checkout-personalizer
   rm -rf www/pkg && mkdir -p www/pkg
-  cp pkg/checkout_personalizer.js pkg/checkout_personalizer_bg.wasm pkg/checkout_personalizer.d.ts www/pkg/
+  cp -r pkg/checkout_personalizer.js pkg/checkout_personalizer_bg.wasm pkg/checkout_personalizer.d.ts pkg/snippets www/pkg/
+  log "the demo store's model (personalizer build www/models/demo.toml)"
+  SOURCE_DATE_EPOCH=1795000000 cargo run -q --release --bin personalizer -- build www/models/demo.toml -o www/models/demo.cpm
 }
 
 test_all() {

@@ -167,10 +167,10 @@ impl<S: Store> Tracker<S> {
         self.signals = Some(signals);
     }
 
-    /// Fields set explicitly over the derived context; each given field replaces the
-    /// earlier one.
+    /// Fields set explicitly over the derived context (replacing earlier ones; a field not
+    /// given is derived again).
     pub fn set_context_override(&mut self, o: ContextOverride) {
-        self.context_override = self.context_override.merged(&o);
+        self.context_override = o;
     }
 
     /// Runs `f` with `o` over the context, for one decision only.

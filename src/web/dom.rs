@@ -39,6 +39,10 @@ export function wrap_push(dl, ingest) {
 ")]
 extern "C" {
     fn wrap_push(data_layer: &JsValue, ingest: &js_sys::Function) -> bool;
+}
+
+#[wasm_bindgen]
+extern "C" {
     #[wasm_bindgen(js_name = setTimeout)]
     fn set_timeout(handler: &JsValue, ms: u32) -> JsValue;
 }
@@ -477,17 +481,6 @@ fn fill_cross_sells(inner: &Inner, state: &DomState, slot: &Element) {
     };
     let ranking = t.rank_cross_sells(&req, now);
     drop(t);
-    let ids: Vec<&str> = ranking.items.iter().map(|r| r.id.as_str()).collect();
-    let rendered: Vec<String> = query_all(slot, "[data-personalize-item]")
-        .iter()
-        .filter_map(|e| attr(e, "data-personalize-item"))
-        .collect();
-    if rendered.iter().map(String::as_str).eq(ids.iter().copied()) {
-        return; // already showing exactly this
-    }
-    for old in query_all(slot, "[data-personalize-item]") {
-        old.remove();
-    }
     let name_of = |id: &str| -> String {
         catalog
             .iter()
@@ -502,6 +495,24 @@ fn fill_cross_sells(inner: &Inner, state: &DomState, slot: &Element) {
             })
             .unwrap_or_else(|| id.to_owned())
     };
+    // What the slot shows: ids and reasons. Re-render only when it changes (so our own
+    // DOM writes do not loop through the mutation observer).
+    let signature: String = ranking
+        .items
+        .iter()
+        .map(|r| format!("{}\u{1f}{}", r.id, reason_text(&r.reasons, &name_of)))
+        .collect::<Vec<_>>()
+        .join("\u{1e}");
+    let shown = query_all(slot, "[data-personalize-item]");
+    if attr(slot, "data-personalize-rendered").as_deref() == Some(signature.as_str())
+        && shown.is_empty() == ranking.items.is_empty()
+    {
+        return;
+    }
+    for old in shown {
+        old.remove();
+    }
+    let _ = slot.set_attribute("data-personalize-rendered", &signature);
     for r in &ranking.items {
         let item = catalog.iter().find(|c| c.id == r.id);
         let Ok(fragment) = template.content().clone_node_with_deep(true) else {
@@ -569,6 +580,14 @@ fn fill_cross_sells(inner: &Inner, state: &DomState, slot: &Element) {
                 }
                 if let Some(c) = item.and_then(|i| i.category.as_deref()) {
                     let _ = b.set_attribute("data-item-category", c);
+                }
+                if let Some(p) = item.and_then(|i| i.price) {
+                    // A JS number's own text: no float formatting in the wasm.
+                    let text = js_sys::Number::from(p)
+                        .to_string_with_radix(10)
+                        .map(String::from)
+                        .unwrap_or_default();
+                    let _ = b.set_attribute("data-item-price", &text);
                 }
             }
         }

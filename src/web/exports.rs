@@ -457,7 +457,8 @@ impl Personalizer {
     }
 
     /// Sets context fields over what was derived (country, device, os, language,
-    /// trafficSource, localHour, weekday): e.g. a geo-IP country from the server.
+    /// trafficSource, localHour, weekday): e.g. a geo-IP country from the server. Replaces
+    /// the previous call's fields; a field left out is derived from the browser again.
     #[wasm_bindgen(js_name = setContext)]
     pub fn set_context(&self, context: types::ContextInput) -> Result<(), JsError> {
         let v = to_value(&context.into()).map_err(|e| read_error("config", e))?;

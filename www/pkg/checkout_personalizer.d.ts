@@ -178,6 +178,20 @@ export interface ModelInfo {
     crossSellRules: number;
 }
 
+export interface AttachOptions {
+    /** Only wire inside this element (default: the whole document). */
+    root?: Element;
+    /** Track clicks on [data-track] and payment method changes (default true). */
+    autoTrack?: boolean;
+    /** Ingest GA4 window.dataLayer ecommerce events, before and after load (default true). */
+    dataLayer?: boolean;
+}
+
+export interface LoadOptions {
+    /** Subresource-integrity string of the bundle, e.g. "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=". */
+    integrity?: string;
+}
+
 /** Everything stored about this browser (right of access). */
 export interface ExportedData {
     namespace: string;
@@ -225,10 +239,25 @@ export class Personalizer {
     free(): void;
     [Symbol.dispose](): void;
     /**
+     * Re-applies the DOM wiring now (it also re-applies by itself on changes).
+     */
+    apply(): void;
+    /**
      * The shopper's arm of experiment `key`, without logging an exposure; `null` when the
      * shopper is outside it or there is no such experiment.
      */
     assignment(key: string): Assignment | null;
+    /**
+     * Wires the page: reorders `[data-personalize="payment-methods"]`, fills
+     * `[data-personalize="cross-sell"]` slots, tracks `[data-track]` clicks, payment method
+     * changes and GA4 `dataLayer` pushes (options `autoTrack`, `dataLayer`, default true;
+     * `root`, default the whole document). Applies once now, then on every change.
+     */
+    attach(options?: AttachOptions | null): void;
+    /**
+     * Stops the DOM wiring (the page keeps its current order).
+     */
+    detach(): void;
     /**
      * Everything kept about this browser, as plain JSON-ready data (right of access).
      */
@@ -242,6 +271,13 @@ export class Personalizer {
      * number of stored keys removed.
      */
     forget(): number;
+    /**
+     * Fetches a bundle. With consent, the last good bundle for this URL is used at once,
+     * synchronously, from the local cache; the download then replaces it if it is good
+     * (and matches `integrity`, a `sha256-…` string, when given). The promise resolves to
+     * `info()` of the new model, or rejects with `"model: …"`, keeping the model in force.
+     */
+    loadModelFromUrl(url: string, options?: LoadOptions | null): Promise<any>;
     /**
      * Decodes a `.cpm` bundle and uses it for every later decision. On any error the
      * previous model (or the page's default order) stays in force. Returns `model.info()`.
@@ -272,13 +308,19 @@ export class Personalizer {
      */
     segments(): string[];
     /**
+     * The catalogue cross-sell slots draw from: `[{item_id, item_name?, price?, currency?,
+     * url?, image?, item_category?}]` (instead of the inline JSON).
+     */
+    setCatalog(items: any): void;
+    /**
      * Changes consent. Granting persists what was kept in memory; denying after granting
      * erases every stored key. Returns the number of stored keys erased.
      */
     setConsent(state: ConsentState): number;
     /**
      * Sets context fields over what was derived (country, device, os, language,
-     * trafficSource, localHour, weekday): e.g. a geo-IP country from the server.
+     * trafficSource, localHour, weekday): e.g. a geo-IP country from the server. Replaces
+     * the previous call's fields; a field left out is derived from the browser again.
      */
     setContext(context: ContextInput): void;
     /**
@@ -307,29 +349,38 @@ export interface InitOutput {
     readonly model_predict: (a: number, b: number, c: number, d: any) => [number, number, number];
     readonly model_predictAll: (a: number, b: number, c: number, d: any) => [number, number, number, number];
     readonly model_predictRaw: (a: number, b: number, c: number, d: any) => [number, number, number];
+    readonly personalizer_apply: (a: number) => void;
     readonly personalizer_assignment: (a: number, b: number, c: number) => [number, number, number];
+    readonly personalizer_attach: (a: number, b: number) => [number, number];
+    readonly personalizer_detach: (a: number) => [number, number];
     readonly personalizer_exportData: (a: number) => [number, number, number];
     readonly personalizer_flush: (a: number) => [number, number];
     readonly personalizer_forget: (a: number) => [number, number, number];
     readonly personalizer_loadModel: (a: number, b: number, c: number) => [number, number, number];
+    readonly personalizer_loadModelFromUrl: (a: number, b: number, c: number, d: number) => [number, number, number];
     readonly personalizer_new: (a: number) => [number, number, number];
     readonly personalizer_profile: (a: number) => [number, number, number];
     readonly personalizer_rankCrossSells: (a: number, b: number) => [number, number, number];
     readonly personalizer_rankPaymentMethods: (a: number, b: any, c: number) => [number, number, number];
     readonly personalizer_segments: (a: number) => [number, number, number, number];
+    readonly personalizer_setCatalog: (a: number, b: any) => [number, number];
     readonly personalizer_setConsent: (a: number, b: any) => [number, number, number];
     readonly personalizer_setContext: (a: number, b: any) => [number, number];
     readonly personalizer_status: (a: number) => [number, number, number];
     readonly personalizer_track: (a: number, b: any) => [number, number];
     readonly personalizer_useModel: (a: number, b: number) => [number, number];
-    readonly wasm_bindgen__convert__closures________invoke__ha13476f4ca5f1039: (a: number, b: number, c: any) => void;
-    readonly wasm_bindgen__convert__closures_____invoke__hae47873843577944: (a: number, b: number) => void;
+    readonly wasm_bindgen__convert__closures_____invoke__h01c668c2fdc2cd34: (a: number, b: number, c: any, d: any) => void;
+    readonly wasm_bindgen__convert__closures_____invoke__h01c668c2fdc2cd34_26: (a: number, b: number, c: any, d: any) => void;
+    readonly wasm_bindgen__convert__closures_____invoke__h0512c4bedd76366e: (a: number, b: number, c: any) => [number, number];
+    readonly wasm_bindgen__convert__closures________invoke__hc1e647e594b69421: (a: number, b: number, c: any) => void;
+    readonly wasm_bindgen__convert__closures_____invoke__hbc98956aae93eefb: (a: number, b: number, c: any) => void;
+    readonly wasm_bindgen__convert__closures_____invoke__hbd2b7d66c6bd43fa: (a: number, b: number) => void;
     readonly __wbindgen_malloc: (a: number, b: number) => number;
     readonly __wbindgen_realloc: (a: number, b: number, c: number, d: number) => number;
     readonly __wbindgen_free: (a: number, b: number, c: number) => void;
-    readonly __wbindgen_exn_store: (a: number) => void;
     readonly __externref_table_alloc: () => number;
     readonly __wbindgen_externrefs: WebAssembly.Table;
+    readonly __wbindgen_exn_store: (a: number) => void;
     readonly __wbindgen_destroy_closure: (a: number, b: number) => void;
     readonly __externref_table_dealloc: (a: number) => void;
     readonly __externref_drop_slice: (a: number, b: number) => void;
