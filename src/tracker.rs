@@ -542,6 +542,55 @@ mod tests {
     }
 
     #[test]
+    fn expired_or_bad_models_fall_back_and_a_bad_one_keeps_the_good() {
+        use crate::rank::PaymentMethod;
+        let store = Rc::new(MemoryStore::new());
+        let mut t = tracker(&store, 1, Consent::Granted);
+        let mut b = crate::model::Bundle {
+            id: "m".into(),
+            version: "1".into(),
+            expires_ms: Some(T0 + 1000),
+            ..Default::default()
+        };
+        b.payment = Some(crate::model::Surface::default());
+        let bytes = crate::model::format::encode(&b);
+        t.load_model(&bytes).unwrap();
+        let methods = [
+            PaymentMethod {
+                id: "b".into(),
+                kind: None,
+            },
+            PaymentMethod {
+                id: "a".into(),
+                kind: None,
+            },
+        ];
+        assert_eq!(
+            t.rank_payment_methods(&methods, T0).fallback,
+            Some("noHead")
+        );
+        let r = t.rank_payment_methods(&methods, T0 + 1000);
+        assert_eq!(r.fallback, Some("expired"));
+        assert_eq!(
+            r.items.iter().map(|i| i.id.as_str()).collect::<Vec<_>>(),
+            ["b", "a"]
+        );
+        // A broken download does not replace the model in force.
+        assert!(t.load_model(&bytes[..bytes.len() - 3]).is_err());
+        assert_eq!(t.model().map(|m| m.bundle().id.as_str()), Some("m"));
+        assert!(t.load_downloaded_model("/m.cpm", b"junk", T0).is_err());
+        assert_eq!(t.model().map(|m| m.bundle().id.as_str()), Some("m"));
+        // A good download is cached (consent granted) and used by the next page view.
+        t.load_downloaded_model("/m.cpm", &bytes, T0).unwrap();
+        let mut next = tracker(&store, 2, Consent::Granted);
+        assert!(next.load_cached_model("/m.cpm"));
+        assert!(!next.load_cached_model("/other.cpm"));
+        let mut denied = tracker(&Rc::new(MemoryStore::new()), 3, Consent::Denied);
+        denied.load_downloaded_model("/m.cpm", &bytes, T0).unwrap();
+        assert!(!denied.load_cached_model("/m.cpm"));
+    }
+
+    #[test]
     fn storage_events_from_another_tab_update_the_profile() {
         let store = Rc::new(MemoryStore::new());
         let mut a = tracker(&store, 0xa, Consent::Granted);

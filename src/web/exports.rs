@@ -464,6 +464,7 @@ impl Personalizer {
         let v = to_value(&context.into()).map_err(|e| read_error("config", e))?;
         let o = ContextOverride::from_value(&v).map_err(js_error)?;
         self.inner.tracker()?.set_context_override(o);
+        super::dom::schedule(&self.inner);
         Ok(())
     }
 }
