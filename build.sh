@@ -5,6 +5,7 @@
 #   test    everything: fmt, clippy (native + wasm32), cargo test, wasm tests in Node and
 #           headless Chromium, end-to-end tests in Chromium
 #   demo    build and serve www/ on http://127.0.0.1:8080
+#   fuzz    run every cargo-fuzz target for FUZZ_SECONDS (default 60); not part of test
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$PWD
@@ -80,6 +81,25 @@ test_all() {
   node --test tests/e2e/
 }
 
+# Fuzzing (not part of `test`): each target for FUZZ_SECONDS (default 60) with libFuzzer on
+# nightly, then the corpus is minimised in place. Crashes land in fuzz/artifacts/<target>/.
+fuzz() {
+  command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+  rustup toolchain list | grep -q nightly || rustup toolchain install nightly --profile minimal
+  local secs=${FUZZ_SECONDS:-60} status=0
+  for target in decode_model ingest_event restore_journal profile_sequence; do
+    log "fuzz $target for ${secs}s"
+    (cd fuzz && cargo +nightly fuzz run "$target" -- -max_total_time="$secs" -print_final_stats=1 2>&1) \
+      | grep -E "^(stat::number_of_executed_units|stat::new_units_added|==[0-9]+== ERROR|SUMMARY|artifact_prefix|Test unit written)" || true
+    if [ -n "$(ls -A "fuzz/artifacts/$target" 2>/dev/null)" ]; then
+      echo "CRASHES in $target: fuzz/artifacts/$target" >&2
+      status=1
+    fi
+    (cd fuzz && cargo +nightly fuzz cmin "$target" >/dev/null 2>&1) || true
+  done
+  return $status
+}
+
 demo() {
   build
   local port=${PORT:-8080}
@@ -92,5 +112,6 @@ case "${1:-}" in
   build) setup; build ;;
   test) setup; test_all ;;
   demo) setup; demo ;;
-  *) echo "usage: ./build.sh setup|build|test|demo" >&2; exit 2 ;;
+  fuzz) fuzz ;;
+  *) echo "usage: ./build.sh setup|build|test|demo|fuzz" >&2; exit 2 ;;
 esac

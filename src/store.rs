@@ -165,6 +165,24 @@ impl Store for MemoryStore {
     }
 }
 
+impl<S: Store + ?Sized> Store for &S {
+    fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
+        (**self).get(key)
+    }
+    fn set(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        (**self).set(key, value)
+    }
+    fn remove(&self, key: &str) -> Result<(), StoreError> {
+        (**self).remove(key)
+    }
+    fn keys(&self) -> Result<Vec<String>, StoreError> {
+        (**self).keys()
+    }
+    fn durable(&self) -> bool {
+        (**self).durable()
+    }
+}
+
 impl<S: Store + ?Sized> Store for Box<S> {
     fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
         (**self).get(key)

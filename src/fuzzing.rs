@@ -1,0 +1,148 @@
+//! Entry points for the fuzzers (`fuzz/`, `./build.sh fuzz`) and for the corpus replay that
+//! runs in every `cargo test` (`tests/fuzz_corpus.rs`). Each takes arbitrary bytes and must
+//! never panic; what it returns does not matter. Not part of the public API.
+#![doc(hidden)]
+
+use crate::event::{Event, EventType, Item};
+use crate::journal::{Journal, JournalConfig};
+use crate::model::decode;
+use crate::options::Options;
+use crate::profile::{ProfileConfig, SessionProfile};
+use crate::rank::{CrossSellRequest, PaymentMethod};
+use crate::store::{MemoryStore, Store};
+use crate::tracker::Tracker;
+use crate::value::Value;
+
+const T0: i64 = 1_795_000_000_000;
+
+/// A small deterministic reader over the fuzzer's bytes.
+struct Bytes<'a>(&'a [u8]);
+
+impl Bytes<'_> {
+    fn u8(&mut self) -> u8 {
+        match self.0.split_first() {
+            Some((&b, rest)) => {
+                self.0 = rest;
+                b
+            }
+            None => 0,
+        }
+    }
+    fn u32(&mut self) -> u32 {
+        u32::from_le_bytes([self.u8(), self.u8(), self.u8(), self.u8()])
+    }
+    fn f64(&mut self) -> f64 {
+        let b = [
+            self.u8(),
+            self.u8(),
+            self.u8(),
+            self.u8(),
+            self.u8(),
+            self.u8(),
+            self.u8(),
+            self.u8(),
+        ];
+        f64::from_le_bytes(b)
+    }
+    fn text(&mut self) -> String {
+        let n = usize::from(self.u8() % 12);
+        (0..n).map(|_| char::from(b'a' + self.u8() % 6)).collect()
+    }
+}
+
+/// Model bytes: decode; whatever decodes is scored and ranked with.
+pub fn decode_model(data: &[u8]) {
+    let Ok(m) = decode(data) else { return };
+    let mut b = Bytes(data);
+    for h in &m.bundle().heads {
+        let x: Vec<f64> = (0..h.n_features()).map(|_| b.f64()).collect();
+        let _ = m.predict(&h.name, &x);
+        let mut c = Vec::new();
+        let _ = h.contributions(&x, &mut c);
+    }
+    let mut t = Tracker::from_options(MemoryStore::new(), &Options::default(), 1, T0);
+    t.set_model(m);
+    let methods: Vec<PaymentMethod> = (0..5)
+        .map(|i| PaymentMethod {
+            id: format!("m{i}"),
+            kind: Some(b.text()),
+        })
+        .collect();
+    let r = t.rank_payment_methods(&methods, T0);
+    assert_eq!(r.items.len(), methods.len(), "a permutation");
+    let _ = t.rank_cross_sells(
+        &CrossSellRequest {
+            items: Some(vec![b.text(), b.text()]),
+            limit: Some(5),
+            candidates: None,
+        },
+        T0,
+    );
+    let _ = t.segments(T0);
+}
+
+/// Event objects (what `track()` and the dataLayer receive), parsed by the caller from the
+/// fuzzer's JSON text.
+pub fn ingest_event(v: &Value) {
+    let v = v.clone();
+    let mut t = Tracker::from_options(MemoryStore::new(), &Options::default(), 1, T0);
+    let _ = t.track(&v, T0);
+    let _ = t.profile(T0 + 1);
+    if let Value::Map(entries) = &v {
+        let _ = Options::from_entries(entries);
+        let _ = crate::context::ContextOverride::from_value(&v);
+        let _ = CrossSellRequest::from_value(&v);
+    }
+    let _ = PaymentMethod::list_from_value(&v);
+}
+
+/// Arbitrary strings under our keys: the journal restores what it can and never panics.
+pub fn restore_journal(data: &[u8]) {
+    let store = MemoryStore::new();
+    let text = String::from_utf8_lossy(data);
+    for (i, part) in text.split('\n').enumerate() {
+        let key = match i % 4 {
+            0 => "cp:meta".to_owned(),
+            1 => format!("cp:1:j:{:08x}", i),
+            2 => "cp:uid".to_owned(),
+            _ => "cp:model".to_owned(),
+        };
+        let _ = store.set(&key, part);
+    }
+    let mut j = Journal::new(&store, JournalConfig::default(), 7);
+    j.open(T0);
+    let _ = SessionProfile::rebuild(ProfileConfig::default(), j.events());
+    let _ = crate::model_cache::load(&store, "cp", "/m.cpm");
+    j.flush(T0);
+}
+
+/// Sequences of events in any order and at any times.
+pub fn profile_sequence(data: &[u8]) {
+    let mut b = Bytes(data);
+    let mut p = SessionProfile::new(ProfileConfig::default());
+    let mut ts = T0;
+    for _ in 0..(data.len() / 6).min(500) {
+        let kind = EventType::ALL[usize::from(b.u8()) % EventType::ALL.len()];
+        ts = ts.saturating_add(i64::from(b.u32() as i32));
+        let mut e = Event::new(kind, ts.clamp(0, 9_000_000_000_000_000));
+        for _ in 0..(b.u8() % 3) {
+            e.items.push(Item {
+                id: b.text() + "x",
+                name: None,
+                category: Some(b.text() + "c"),
+                brand: None,
+                price: Some(b.f64()).filter(|p| p.is_finite() && p.abs() < 1e12),
+                quantity: u32::from(b.u8()) + 1,
+            });
+        }
+        e.value = Some(b.f64()).filter(|v| v.is_finite() && v.abs() < 1e12);
+        if b.u8() % 2 == 0 {
+            e.payment_type = Some(b.text() + "p");
+        }
+        if !e.is_valid() {
+            continue;
+        }
+        p.apply(&e);
+    }
+    let _ = p.view(ts, None);
+}
