@@ -27,6 +27,8 @@ pub struct Options {
     pub user_id: Option<String>,
     /// Context fields set by the page over what is derived.
     pub context: ContextOverride,
+    /// Base64 of the raw P-256 public key bundles must be signed with (`personalizer keygen`).
+    pub public_key: Option<String>,
 }
 
 impl Default for Options {
@@ -38,6 +40,7 @@ impl Default for Options {
             flush_delay_ms: 1000,
             user_id: None,
             context: ContextOverride::default(),
+            public_key: None,
         }
     }
 }
@@ -98,6 +101,19 @@ impl Options {
                     _ => return Err(bad("a string of 1 to 200 characters")),
                 },
                 "context" => o.context = ContextOverride::from_value(value)?,
+                "publicKey" => match value {
+                    Value::Str(s)
+                        if crate::base64::base64_decode(s.trim_end_matches('='))
+                            .is_some_and(|k| k.len() == 65 && k[0] == 4) =>
+                    {
+                        o.public_key = Some(s.trim_end_matches('=').to_owned())
+                    }
+                    _ => {
+                        return Err(bad(
+                            "the base64 of a raw P-256 public key (personalizer keygen)",
+                        ))
+                    }
+                },
                 _ => {
                     return Err(ConfigError(format!(
                         "unknown option \"{}\"",

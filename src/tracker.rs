@@ -122,6 +122,8 @@ pub struct Tracker<S: Store> {
     user_id_from_page: bool,
     /// Experiments whose exposure this page view has logged.
     exposed: Vec<String>,
+    /// A public key is configured: unsigned or unverified bundles are refused.
+    require_signature: bool,
 }
 
 impl<S: Store> Tracker<S> {
@@ -137,6 +139,7 @@ impl<S: Store> Tracker<S> {
             user_id: anonymous_id(tab, 0),
             user_id_from_page: false,
             exposed: Vec::new(),
+            require_signature: false,
         };
         t.set_consent(consent, now);
         t
@@ -150,6 +153,9 @@ impl<S: Store> Tracker<S> {
             t.set_user_id(id.clone());
         }
         t.set_context_override(o.context.clone());
+        if o.public_key.is_some() {
+            t.require_signatures();
+        }
         t.set_consent(o.consent, now);
         t
     }
@@ -221,16 +227,45 @@ impl<S: Store> Tracker<S> {
         }
     }
 
+    /// Requires every bundle to be signed and its signature checked by the caller
+    /// (`load_verified_model`): the page configured a public key.
+    pub fn require_signatures(&mut self) {
+        self.require_signature = true;
+    }
+
+    pub fn requires_signatures(&self) -> bool {
+        self.require_signature
+    }
+
+    fn refuse_unverified(&self) -> Result<(), DecodeError> {
+        if self.require_signature {
+            return Err(DecodeError::Invalid(
+                "a public key is configured: bundles must be signed and are verified asynchronously (use loadModelFromUrl or loadSignedModel)".into(),
+            ));
+        }
+        Ok(())
+    }
+
     /// Decodes and uses a model bundle; on any error the previous model stays in force.
     pub fn load_model(&mut self, bytes: &[u8]) -> Result<&Model, DecodeError> {
+        self.refuse_unverified()?;
         let m = crate::model::decode(bytes)?;
+        Ok(self.model.insert(m))
+    }
+
+    /// Uses a bundle whose signature the caller has verified.
+    pub fn load_verified_model(&mut self, bundle: &[u8]) -> Result<&Model, DecodeError> {
+        let m = crate::model::decode(bundle)?;
         Ok(self.model.insert(m))
     }
 
     /// With consent: uses the cached bundle for `url` if it decodes (synchronously, before
     /// any download). Returns whether a cached model is now in force.
     pub fn load_cached_model(&mut self, url: &str) -> bool {
-        if self.consent != Consent::Granted || self.journal.fault().is_some() {
+        if self.consent != Consent::Granted
+            || self.journal.fault().is_some()
+            || self.require_signature
+        {
             return false;
         }
         let ns = &self.journal.config().namespace;
@@ -240,13 +275,26 @@ impl<S: Store> Tracker<S> {
         }
     }
 
+    /// The cached bundle for `url` (with consent), for callers that verify it first.
+    pub fn cached_model_bytes(&self, url: &str) -> Option<Vec<u8>> {
+        if self.consent != Consent::Granted || self.journal.fault().is_some() {
+            return None;
+        }
+        crate::model_cache::load(self.journal.store(), &self.journal.config().namespace, url)
+    }
+
     /// Decodes a downloaded bundle; if it is good, uses it and (with consent) caches it.
+    /// `verified`: the caller checked its signature (required when a key is configured).
     pub fn load_downloaded_model(
         &mut self,
         url: &str,
         bytes: &[u8],
         now: i64,
+        verified: bool,
     ) -> Result<&Model, DecodeError> {
+        if !verified {
+            self.refuse_unverified()?;
+        }
         let m = crate::model::decode(bytes)?;
         if self.consent == Consent::Granted && self.journal.fault().is_none() {
             let ns = self.journal.config().namespace.clone();
@@ -578,15 +626,34 @@ mod tests {
         // A broken download does not replace the model in force.
         assert!(t.load_model(&bytes[..bytes.len() - 3]).is_err());
         assert_eq!(t.model().map(|m| m.bundle().id.as_str()), Some("m"));
-        assert!(t.load_downloaded_model("/m.cpm", b"junk", T0).is_err());
+        assert!(t
+            .load_downloaded_model("/m.cpm", b"junk", T0, false)
+            .is_err());
         assert_eq!(t.model().map(|m| m.bundle().id.as_str()), Some("m"));
         // A good download is cached (consent granted) and used by the next page view.
-        t.load_downloaded_model("/m.cpm", &bytes, T0).unwrap();
+        t.load_downloaded_model("/m.cpm", &bytes, T0, false)
+            .unwrap();
         let mut next = tracker(&store, 2, Consent::Granted);
         assert!(next.load_cached_model("/m.cpm"));
         assert!(!next.load_cached_model("/other.cpm"));
         let mut denied = tracker(&Rc::new(MemoryStore::new()), 3, Consent::Denied);
-        denied.load_downloaded_model("/m.cpm", &bytes, T0).unwrap();
+        denied
+            .load_downloaded_model("/m.cpm", &bytes, T0, false)
+            .unwrap();
+        // With a public key configured, nothing unverified is used, cached or not.
+        next.require_signatures();
+        assert!(!next.load_cached_model("/m.cpm"));
+        assert!(next
+            .load_model(&bytes)
+            .unwrap_err()
+            .to_string()
+            .starts_with("model: a public key is configured"));
+        assert!(next
+            .load_downloaded_model("/m.cpm", &bytes, T0, false)
+            .is_err());
+        assert!(next
+            .load_downloaded_model("/m.cpm", &bytes, T0, true)
+            .is_ok());
         assert!(!denied.load_cached_model("/m.cpm"));
     }
 

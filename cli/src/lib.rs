@@ -4,6 +4,7 @@
 
 pub mod cooccur;
 pub mod lightgbm;
+pub mod sign;
 pub mod sklearn;
 pub mod spec;
 pub mod xgboost;

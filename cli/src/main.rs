@@ -72,6 +72,28 @@ enum Command {
         #[arg(short, long)]
         output: PathBuf,
     },
+    /// Make an ECDSA P-256 key pair: writes the private key to OUTPUT, prints the public key
+    /// (the page's `publicKey` option).
+    Keygen {
+        #[arg(short, long)]
+        output: PathBuf,
+    },
+    /// Sign a bundle with a private key from `keygen`; the browser then checks it with
+    /// WebCrypto before use.
+    Sign {
+        file: PathBuf,
+        #[arg(long)]
+        key: PathBuf,
+        /// Where to write the signed bundle (default: FILE with `.signed.cpm`).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Check a signed bundle against a public key.
+    Verify {
+        file: PathBuf,
+        #[arg(long)]
+        public_key: String,
+    },
     /// Print what a bundle holds (after the same validation the browser does).
     Inspect { file: PathBuf },
     /// Score rows of a features CSV (empty cell = missing): one prediction per line.
@@ -212,6 +234,30 @@ fn run(cli: Cli) -> Result<()> {
             let dir = path.parent().map(PathBuf::from).unwrap_or_default();
             let bundle = spec::build(&read_text(&path)?, &dir, personalizer_cli::created_ms())?;
             write(&output, &personalizer_cli::encode_checked(&bundle)?)
+        }
+        Command::Keygen { output } => {
+            if output.exists() {
+                return Err(err(format!("{} exists: refusing to overwrite a key", output.display())));
+            }
+            let kp = personalizer_cli::sign::keygen();
+            write(&output, kp.private.as_bytes())?;
+            println!("{}", kp.public);
+            Ok(())
+        }
+        Command::Sign { file, key, output } => {
+            let sk = personalizer_cli::sign::read_private(&read_text(&key)?)?;
+            let bytes = std::fs::read(&file).map_err(|e| err(format!("{}: {e}", file.display())))?;
+            let (signed, public) = personalizer_cli::sign::sign(&bytes, &sk)?;
+            let out = output.unwrap_or_else(|| file.with_extension("signed.cpm"));
+            write(&out, &signed)?;
+            eprintln!("public key: {public}");
+            Ok(())
+        }
+        Command::Verify { file, public_key } => {
+            let bytes = std::fs::read(&file).map_err(|e| err(format!("{}: {e}", file.display())))?;
+            personalizer_cli::sign::verify(&bytes, &public_key)?;
+            println!("signature ok");
+            Ok(())
         }
         Command::Inspect { file } => {
             let bytes =

@@ -102,12 +102,17 @@ impl Model {
     }
 }
 
-/// Decodes and validates a bundle.
+/// Decodes and validates a bundle. A signed envelope is opened without checking its
+/// signature (the browser checks signatures with WebCrypto before calling this, when a
+/// public key is configured).
 pub fn decode(bytes: &[u8]) -> Result<Model, DecodeError> {
     if bytes.len() > MAX_BUNDLE_BYTES {
         return Err(DecodeError::TooLarge(bytes.len()));
     }
-    validate(format::read(bytes)?)
+    match format::read_envelope(bytes) {
+        Some(e) => validate(format::read(e.bundle)?),
+        None => validate(format::read(bytes)?),
+    }
 }
 
 fn invalid<T>(why: impl Into<String>) -> Result<T, DecodeError> {

@@ -782,3 +782,52 @@ fn read_experiment(r: &mut Reader) -> R<Experiment> {
     })?;
     Ok(e)
 }
+
+// ---------------------------------------------------------------- signed envelopes
+
+/// Magic of a signed bundle: `{magic, alg: "ES256", bundle: bin, signature: bin}`, the
+/// signature (ECDSA P-256 with SHA-256, 64 bytes r‖s, as WebCrypto verifies it) over the
+/// bundle bytes exactly.
+pub const SIGNED_MAGIC: &str = "CPM-SIGNED";
+pub const SIGNATURE_ALG: &str = "ES256";
+
+pub struct Envelope<'a> {
+    pub alg: &'a str,
+    pub bundle: &'a [u8],
+    pub signature: &'a [u8],
+}
+
+pub fn encode_envelope(bundle: &[u8], signature: &[u8]) -> Vec<u8> {
+    let mut w = Writer::new();
+    w.map(4);
+    w.str("magic");
+    w.str(SIGNED_MAGIC);
+    w.str("alg");
+    w.str(SIGNATURE_ALG);
+    w.str("bundle");
+    w.bin(bundle);
+    w.str("signature");
+    w.bin(signature);
+    w.into_bytes()
+}
+
+/// The envelope, if `bytes` is a signed bundle (`None` for a plain bundle or anything else).
+pub fn read_envelope(bytes: &[u8]) -> Option<Envelope<'_>> {
+    let mut r = Reader::new(bytes);
+    let n = r.map().ok()?;
+    let (mut magic, mut alg, mut bundle, mut signature) = (None, None, None, None);
+    for _ in 0..n {
+        match r.str().ok()? {
+            "magic" => magic = Some(r.str().ok()?),
+            "alg" => alg = Some(r.str().ok()?),
+            "bundle" => bundle = Some(r.bin().ok()?),
+            "signature" => signature = Some(r.bin().ok()?),
+            _ => r.skip().ok()?,
+        }
+    }
+    (magic? == SIGNED_MAGIC && r.is_at_end()).then_some(Envelope {
+        alg: alg?,
+        bundle: bundle?,
+        signature: signature?,
+    })
+}

@@ -70,25 +70,96 @@ async fn verify(bytes: &[u8], integrity: &str) -> Result<(), JsValue> {
     Ok(())
 }
 
+/// Checks a signed envelope against the configured P-256 key with WebCrypto; returns the
+/// inner bundle bytes. An unsigned bundle is refused.
+pub(super) async fn verify_signature(bytes: &[u8], key: &[u8]) -> Result<Vec<u8>, JsValue> {
+    let env = crate::model::format::read_envelope(bytes)
+        .ok_or_else(|| fail("unsigned bundle refused: a public key is configured"))?;
+    if env.alg != crate::model::format::SIGNATURE_ALG {
+        return Err(fail(format_args!(
+            "unsupported signature algorithm \"{}\"",
+            env.alg
+        )));
+    }
+    let subtle = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .map(|c| c.subtle())
+        .ok_or_else(|| fail("signature checks need WebCrypto (a secure context)"))?;
+    let alg = js_sys::Object::new();
+    let set = |k: &str, v: &JsValue| js_sys::Reflect::set(&alg, &JsValue::from_str(k), v);
+    let _ = set("name", &"ECDSA".into());
+    let _ = set("namedCurve", &"P-256".into());
+    let usages = js_sys::Array::of1(&"verify".into());
+    let imported = subtle
+        .import_key_with_object("raw", &js_sys::Uint8Array::from(key), &alg, false, &usages)
+        .map_err(|e| fail(format_args!("bad public key ({})", js_text(&e))))?;
+    let key = JsFuture::from(imported)
+        .await
+        .map_err(|e| fail(format_args!("bad public key ({})", js_text(&e))))?;
+    let _ = set("hash", &"SHA-256".into());
+    let ok = subtle
+        .verify_with_object_and_buffer_source_and_buffer_source(
+            &alg,
+            key.unchecked_ref(),
+            &js_sys::Uint8Array::from(env.signature),
+            &js_sys::Uint8Array::from(env.bundle),
+        )
+        .map_err(|e| fail(format_args!("signature check failed ({})", js_text(&e))))?;
+    let ok = JsFuture::from(ok)
+        .await
+        .map_err(|e| fail(format_args!("signature check failed ({})", js_text(&e))))?;
+    if ok.as_bool() != Some(true) {
+        return Err(fail(
+            "bad signature: the bundle was not signed with the configured key",
+        ));
+    }
+    Ok(env.bundle.to_vec())
+}
+
 pub(super) fn load_from_url(
     inner: &Rc<Inner>,
     url: String,
     integrity: Option<String>,
 ) -> js_sys::Promise {
-    // Synchronous part: the cached bundle decides the first ranking.
-    if let Ok(mut t) = inner.tracker_mut() {
-        t.load_cached_model(&url);
+    let key = inner.public_key.clone();
+    // Synchronous part: the cached bundle decides the first ranking (when no signature has
+    // to be checked first: WebCrypto is asynchronous).
+    if key.is_none() {
+        if let Ok(mut t) = inner.tracker_mut() {
+            t.load_cached_model(&url);
+        }
     }
     let inner = inner.clone();
     wasm_bindgen_futures::future_to_promise(async move {
+        if let Some(k) = &key {
+            // The cached copy is checked like a download before it is used.
+            let cached = inner
+                .tracker_mut()
+                .ok()
+                .and_then(|t| t.cached_model_bytes(&url));
+            if let Some(bytes) = cached {
+                if let Ok(bundle) = verify_signature(&bytes, k).await {
+                    if let Ok(mut t) = inner.tracker_mut() {
+                        let _ = t.load_verified_model(&bundle);
+                    }
+                }
+            }
+        }
         let bytes = download(&url).await?;
         if let Some(i) = &integrity {
             verify(&bytes, i).await?;
         }
+        let verified = match &key {
+            Some(k) => {
+                verify_signature(&bytes, k).await?;
+                true
+            }
+            None => false,
+        };
         let now = inner.now();
         let mut t = inner.tracker_mut().map_err(JsValue::from)?;
         let m = t
-            .load_downloaded_model(&url, &bytes, now)
+            .load_downloaded_model(&url, &bytes, now, verified)
             .map_err(|e| JsValue::from(js_error(e)))?;
         to_js(&m.info()).map_err(JsValue::from)
     })

@@ -37,6 +37,8 @@ pub(super) struct Inner {
     fallback: Option<String>,
     /// DOM auto-wiring, once `attach()` was called.
     pub(super) dom: RefCell<Option<super::dom::DomState>>,
+    /// Raw P-256 key bundles must be signed with (`publicKey` option).
+    pub(super) public_key: Option<Vec<u8>>,
 }
 
 /// The page's clock (`now` option) when it returns a sane timestamp, else `Date.now()`.
@@ -198,6 +200,10 @@ impl Personalizer {
             flush_pending: Cell::new(false),
             fallback,
             dom: RefCell::new(None),
+            public_key: opts
+                .public_key
+                .as_deref()
+                .and_then(crate::base64::base64_decode),
         });
         let listeners = Listeners::attach(&inner, durable);
         Ok(Personalizer {
@@ -389,10 +395,35 @@ impl Personalizer {
         Ok(())
     }
 
+    /// Verifies a signed bundle against the configured `publicKey` (WebCrypto), then uses
+    /// it. Resolves to `info()`; rejects with `"model: …"` and keeps the model in force.
+    #[wasm_bindgen(js_name = loadSignedModel)]
+    pub fn load_signed_model(&self, bytes: Vec<u8>) -> js_sys::Promise {
+        let inner = self.inner.clone();
+        wasm_bindgen_futures::future_to_promise(async move {
+            let key = inner
+                .public_key
+                .clone()
+                .ok_or_else(|| JsValue::from(JsError::new("model: no publicKey is configured")))?;
+            let bundle = super::delivery::verify_signature(&bytes, &key).await?;
+            let mut t = inner.tracker_mut().map_err(JsValue::from)?;
+            let m = t
+                .load_verified_model(&bundle)
+                .map_err(|e| JsValue::from(js_error(e)))?;
+            to_js(&m.info()).map_err(JsValue::from)
+        })
+    }
+
     /// Uses an already decoded `Model` (it is copied).
     #[wasm_bindgen(js_name = useModel)]
     pub fn use_model(&self, model: &super::model::Model) -> Result<(), JsError> {
-        self.inner.tracker()?.set_model(model.inner.clone());
+        let mut t = self.inner.tracker()?;
+        if t.requires_signatures() {
+            return Err(JsError::new(
+                "model: a public key is configured: use loadSignedModel",
+            ));
+        }
+        t.set_model(model.inner.clone());
         Ok(())
     }
 

@@ -33,6 +33,8 @@ export interface PersonalizerOptions {
   userId?: string;
   /** Context fields set over what is derived from the browser. */
   context?: ContextInput;
+  /** Base64 of the raw P-256 public key (`personalizer keygen`): only bundles signed with it are used. */
+  publicKey?: string;
 }
 
 export type EventType =

@@ -29,6 +29,8 @@ export interface PersonalizerOptions {
     userId?: string;
     /** Context fields set over what is derived from the browser. */
     context?: ContextInput;
+    /** Base64 of the raw P-256 public key (`personalizer keygen`): only bundles signed with it are used. */
+    publicKey?: string;
 }
 
 export type EventType =
@@ -284,6 +286,11 @@ export class Personalizer {
      */
     loadModel(bytes: Uint8Array | number[]): ModelInfo;
     /**
+     * Verifies a signed bundle against the configured `publicKey` (WebCrypto), then uses
+     * it. Resolves to `info()`; rejects with `"model: …"` and keeps the model in force.
+     */
+    loadSignedModel(bytes: Uint8Array | number[]): Promise<any>;
+    /**
      * Creates the personalizer for this page view. With `consent: 'granted'` it restores
      * the stored journal now; otherwise it does not touch storage at all.
      */
@@ -358,6 +365,7 @@ export interface InitOutput {
     readonly personalizer_forget: (a: number) => [number, number, number];
     readonly personalizer_loadModel: (a: number, b: number, c: number) => [number, number, number];
     readonly personalizer_loadModelFromUrl: (a: number, b: number, c: number, d: number) => [number, number, number];
+    readonly personalizer_loadSignedModel: (a: number, b: number, c: number) => any;
     readonly personalizer_new: (a: number) => [number, number, number];
     readonly personalizer_profile: (a: number) => [number, number, number];
     readonly personalizer_rankCrossSells: (a: number, b: number) => [number, number, number];
@@ -370,11 +378,11 @@ export interface InitOutput {
     readonly personalizer_track: (a: number, b: any) => [number, number];
     readonly personalizer_useModel: (a: number, b: number) => [number, number];
     readonly wasm_bindgen__convert__closures_____invoke__h01c668c2fdc2cd34: (a: number, b: number, c: any, d: any) => void;
-    readonly wasm_bindgen__convert__closures_____invoke__h01c668c2fdc2cd34_26: (a: number, b: number, c: any, d: any) => void;
+    readonly wasm_bindgen__convert__closures_____invoke__h01c668c2fdc2cd34_27: (a: number, b: number, c: any, d: any) => void;
     readonly wasm_bindgen__convert__closures_____invoke__h0512c4bedd76366e: (a: number, b: number, c: any) => [number, number];
-    readonly wasm_bindgen__convert__closures________invoke__hc1e647e594b69421: (a: number, b: number, c: any) => void;
-    readonly wasm_bindgen__convert__closures_____invoke__hbc98956aae93eefb: (a: number, b: number, c: any) => void;
-    readonly wasm_bindgen__convert__closures_____invoke__hbd2b7d66c6bd43fa: (a: number, b: number) => void;
+    readonly wasm_bindgen__convert__closures________invoke__h4fc51a5b18b177b7: (a: number, b: number, c: any) => void;
+    readonly wasm_bindgen__convert__closures_____invoke__h9a8142447709ef1b: (a: number, b: number, c: any) => void;
+    readonly wasm_bindgen__convert__closures_____invoke__he2723f016b0f862f: (a: number, b: number) => void;
     readonly __wbindgen_malloc: (a: number, b: number) => number;
     readonly __wbindgen_realloc: (a: number, b: number, c: number, d: number) => number;
     readonly __wbindgen_free: (a: number, b: number, c: number) => void;

@@ -221,6 +221,18 @@ export class Personalizer {
         return takeFromExternrefTable0(ret[0]);
     }
     /**
+     * Verifies a signed bundle against the configured `publicKey` (WebCrypto), then uses
+     * it. Resolves to `info()`; rejects with `"model: …"` and keeps the model in force.
+     * @param {Uint8Array | number[]} bytes
+     * @returns {Promise<any>}
+     */
+    loadSignedModel(bytes) {
+        const ptr0 = passArray8ToWasm0(bytes, wasm.__wbindgen_malloc);
+        const len0 = WASM_VECTOR_LEN;
+        const ret = wasm.personalizer_loadSignedModel(this.__wbg_ptr, ptr0, len0);
+        return ret;
+    }
+    /**
      * Creates the personalizer for this page view. With `consent: 'granted'` it restores
      * the stored journal now; otherwise it does not touch storage at all.
      * @param {PersonalizerOptions | null} [options]
@@ -539,6 +551,10 @@ function __wbg_get_imports() {
             getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 1, len1, true);
             getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 0, ptr1, true);
         }, arguments); },
+        __wbg_importKey_dffa85a08f1b105a: function() { return handleError(function (arg0, arg1, arg2, arg3, arg4, arg5, arg6) {
+            const ret = arg0.importKey(getStringFromWasm0(arg1, arg2), arg3, arg4, arg5 !== 0, arg6);
+            return ret;
+        }, arguments); },
         __wbg_innerWidth_3bc249efddc56481: function() { return handleError(function (arg0) {
             const ret = arg0.innerWidth;
             return ret;
@@ -808,6 +824,10 @@ function __wbg_get_imports() {
         __wbg_observe_a20322af4df81e46: function() { return handleError(function (arg0, arg1, arg2) {
             arg0.observe(arg1, arg2);
         }, arguments); },
+        __wbg_of_027eb15371aac932: function(arg0) {
+            const ret = Array.of(arg0);
+            return ret;
+        },
         __wbg_ok_670a05555db5f713: function(arg0) {
             const ret = arg0.ok;
             return ret;
@@ -981,6 +1001,10 @@ function __wbg_get_imports() {
             getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 1, len1, true);
             getDataViewMemory0().setInt32((arg0 >>> 0) + 4 * 0, ptr1, true);
         }, arguments); },
+        __wbg_verify_be295c84dfd4117f: function() { return handleError(function (arg0, arg1, arg2, arg3, arg4) {
+            const ret = arg0.verify(arg1, arg2, arg3, arg4);
+            return ret;
+        }, arguments); },
         __wbg_visibilityState_b1951b0d978d7cf3: function(arg0) {
             const ret = arg0.visibilityState;
             return (__wbindgen_enum_VisibilityState.indexOf(ret) + 1 || 3) - 1;
@@ -989,28 +1013,28 @@ function __wbg_get_imports() {
             console.warn(arg0);
         },
         __wbindgen_generic_0000000000000001: function(arg0, arg1) {
-            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [Externref, Externref], shim_idx: 115, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
-            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h01c668c2fdc2cd34_26);
+            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [Externref, Externref], shim_idx: 120, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
+            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h01c668c2fdc2cd34_27);
             return ret;
         },
         __wbindgen_generic_0000000000000002: function(arg0, arg1) {
-            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [Externref], shim_idx: 108, ret: Result(Unit), inner_ret: Some(Result(Unit)) }, mutable: true }) -> Externref`.
+            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [Externref], shim_idx: 113, ret: Result(Unit), inner_ret: Some(Result(Unit)) }, mutable: true }) -> Externref`.
             const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h0512c4bedd76366e);
             return ret;
         },
         __wbindgen_generic_0000000000000003: function(arg0, arg1) {
-            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [Externref], shim_idx: 7, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
-            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__hbc98956aae93eefb);
+            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [Externref], shim_idx: 5, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
+            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h9a8142447709ef1b);
             return ret;
         },
         __wbindgen_generic_0000000000000004: function(arg0, arg1) {
-            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [Ref(NamedExternref("Event"))], shim_idx: 6, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
-            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures________invoke__hc1e647e594b69421);
+            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [Ref(NamedExternref("Event"))], shim_idx: 7, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
+            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures________invoke__h4fc51a5b18b177b7);
             return ret;
         },
         __wbindgen_generic_0000000000000005: function(arg0, arg1) {
-            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [], shim_idx: 5, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
-            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__hbd2b7d66c6bd43fa);
+            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [], shim_idx: 6, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
+            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__he2723f016b0f862f);
             return ret;
         },
         __wbindgen_generic_0000000000000006: function(arg0) {
@@ -1049,16 +1073,16 @@ function __wbg_get_imports() {
     };
 }
 
-function wasm_bindgen__convert__closures_____invoke__hbd2b7d66c6bd43fa(arg0, arg1) {
-    wasm.wasm_bindgen__convert__closures_____invoke__hbd2b7d66c6bd43fa(arg0, arg1);
+function wasm_bindgen__convert__closures_____invoke__he2723f016b0f862f(arg0, arg1) {
+    wasm.wasm_bindgen__convert__closures_____invoke__he2723f016b0f862f(arg0, arg1);
 }
 
-function wasm_bindgen__convert__closures_____invoke__hbc98956aae93eefb(arg0, arg1, arg2) {
-    wasm.wasm_bindgen__convert__closures_____invoke__hbc98956aae93eefb(arg0, arg1, arg2);
+function wasm_bindgen__convert__closures_____invoke__h9a8142447709ef1b(arg0, arg1, arg2) {
+    wasm.wasm_bindgen__convert__closures_____invoke__h9a8142447709ef1b(arg0, arg1, arg2);
 }
 
-function wasm_bindgen__convert__closures________invoke__hc1e647e594b69421(arg0, arg1, arg2) {
-    wasm.wasm_bindgen__convert__closures________invoke__hc1e647e594b69421(arg0, arg1, arg2);
+function wasm_bindgen__convert__closures________invoke__h4fc51a5b18b177b7(arg0, arg1, arg2) {
+    wasm.wasm_bindgen__convert__closures________invoke__h4fc51a5b18b177b7(arg0, arg1, arg2);
 }
 
 function wasm_bindgen__convert__closures_____invoke__h0512c4bedd76366e(arg0, arg1, arg2) {
@@ -1072,8 +1096,8 @@ function wasm_bindgen__convert__closures_____invoke__h01c668c2fdc2cd34(arg0, arg
     wasm.wasm_bindgen__convert__closures_____invoke__h01c668c2fdc2cd34(arg0, arg1, arg2, arg3);
 }
 
-function wasm_bindgen__convert__closures_____invoke__h01c668c2fdc2cd34_26(arg0, arg1, arg2, arg3) {
-    wasm.wasm_bindgen__convert__closures_____invoke__h01c668c2fdc2cd34_26(arg0, arg1, arg2, arg3);
+function wasm_bindgen__convert__closures_____invoke__h01c668c2fdc2cd34_27(arg0, arg1, arg2, arg3) {
+    wasm.wasm_bindgen__convert__closures_____invoke__h01c668c2fdc2cd34_27(arg0, arg1, arg2, arg3);
 }
 
 
