@@ -389,6 +389,7 @@ impl<S: Store> Tracker<S> {
                 let had = self.journal.len();
                 self.journal.open(now);
                 self.sync_user_id();
+                self.journal.flush(now);
                 if self.journal.len() != had || self.journal.stats().restored > 0 {
                     self.rebuild_profile();
                 }
@@ -544,7 +545,7 @@ mod tests {
         add(&mut t, "a", T0);
         t.flush(T0);
         assert!(!store.keys().unwrap().is_empty());
-        assert_eq!(t.set_consent(Consent::Denied, T0 + 1), 2);
+        assert_eq!(t.set_consent(Consent::Denied, T0 + 1), 3);
         assert!(store.keys().unwrap().is_empty());
         add(&mut t, "b", T0 + 2);
         t.flush(T0 + 2);
@@ -559,14 +560,33 @@ mod tests {
         let mut t = tracker(&store, 1, Consent::Granted);
         add(&mut t, "a", T0);
         t.flush(T0);
-        assert_eq!(t.forget(T0 + 1), 2);
+        assert_eq!(t.forget(T0 + 1), 3);
         assert_eq!(store.keys().unwrap(), ["page:own"]);
         assert_eq!(t.profile(T0 + 1).events, 0);
         assert_eq!(t.events().count(), 0);
-        // Consent is still granted: what comes next is stored again.
+        // Consent is still granted: what comes next is stored again (segment, version, id).
         add(&mut t, "b", T0 + 2);
         t.flush(T0 + 2);
-        assert_eq!(store.keys().unwrap().len(), 3);
+        assert_eq!(store.keys().unwrap().len(), 4);
+    }
+
+    #[test]
+    fn the_pseudonymous_id_is_stored_with_the_first_events_and_forgotten() {
+        let store = Rc::new(MemoryStore::new());
+        let mut t = tracker(&store, 1, Consent::Granted);
+        let id = t.user_id().to_owned();
+        t.flush(T0);
+        assert!(store.keys().unwrap().is_empty(), "no events, no key");
+        add(&mut t, "a", T0);
+        t.flush(T0);
+        assert_eq!(store.get("cp:uid").unwrap().as_deref(), Some(id.as_str()));
+        // The next page view (another tab id) keeps the same identity.
+        let next = tracker(&store, 2, Consent::Granted);
+        assert_eq!(next.user_id(), id);
+        // forget(): gone, and a new, unrelated id from now on.
+        t.forget(T0 + 1);
+        assert_ne!(t.user_id(), id);
+        assert!(store.keys().unwrap().is_empty());
     }
 
     #[test]

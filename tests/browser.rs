@@ -75,15 +75,16 @@ fn events_survive_a_new_instance() {
         Some("local")
     );
     drop(p); // like a reload: dropping flushes
-    assert_eq!(keys("persist").len(), 2);
+             // The segment, the version marker and the pseudonymous id.
+    assert_eq!(keys("persist").len(), 3);
 
     let again = make(r#"{"namespace":"persist","consent":"granted"}"#);
     let prof = profile(&again);
     assert_eq!(get(&prof, "cart.quantity").as_f64(), Some(2.0));
     assert_eq!(get(&prof, "cart.value").as_f64(), Some(5.0));
     assert_eq!(get(&status(&again), "stats.restored").as_f64(), Some(2.0));
-    // The new instance adopted the old segment: still one segment plus the version marker.
-    assert_eq!(keys("persist").len(), 2);
+    // The new instance adopted the old segment: still one segment (plus version and id).
+    assert_eq!(keys("persist").len(), 3);
     again.forget().unwrap();
     assert!(keys("persist").is_empty());
 }
@@ -96,7 +97,7 @@ async fn writes_are_batched_and_flushed_by_timer_and_pagehide() {
     assert!(keys("batch").is_empty(), "track() itself does not write");
     assert_eq!(get(&status(&p), "pendingWrite"), JsValue::TRUE);
     sleep(80).await;
-    assert_eq!(keys("batch").len(), 2);
+    assert_eq!(keys("batch").len(), 3);
     assert_eq!(get(&status(&p), "pendingWrite"), JsValue::FALSE);
 
     let slow = make(r#"{"namespace":"batch2","consent":"granted","flushDelayMs":60000}"#);
@@ -106,7 +107,7 @@ async fn writes_are_batched_and_flushed_by_timer_and_pagehide() {
     window
         .dispatch_event(&web_sys::Event::new("pagehide").unwrap())
         .unwrap();
-    assert_eq!(keys("batch2").len(), 2, "pagehide flushes synchronously");
+    assert_eq!(keys("batch2").len(), 3, "pagehide flushes synchronously");
     p.forget().unwrap();
     slow.forget().unwrap();
 }
@@ -133,13 +134,13 @@ fn consent_gates_every_write() {
         .unwrap();
     assert_eq!(
         keys("consent").len(),
-        2,
+        3,
         "the buffered events are persisted"
     );
     let erased = p
         .set_consent(JsValue::from_str("denied").unchecked_into())
         .unwrap();
-    assert_eq!(erased, 2);
+    assert_eq!(erased, 3);
     assert_eq!(storage().length().unwrap(), 0, "withdrawal erases");
 }
 
@@ -158,7 +159,7 @@ fn corrupt_and_foreign_values_are_discarded() {
     assert!(keys("corrupt").is_empty());
     add(&p, "x");
     p.flush().unwrap();
-    assert_eq!(keys("corrupt").len(), 2);
+    assert_eq!(keys("corrupt").len(), 3);
     assert_eq!(
         s.get_item("corruptible").unwrap().as_deref(),
         Some("not ours")

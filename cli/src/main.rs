@@ -237,7 +237,10 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Keygen { output } => {
             if output.exists() {
-                return Err(err(format!("{} exists: refusing to overwrite a key", output.display())));
+                return Err(err(format!(
+                    "{} exists: refusing to overwrite a key",
+                    output.display()
+                )));
             }
             let kp = personalizer_cli::sign::keygen();
             write(&output, kp.private.as_bytes())?;
@@ -246,7 +249,8 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Sign { file, key, output } => {
             let sk = personalizer_cli::sign::read_private(&read_text(&key)?)?;
-            let bytes = std::fs::read(&file).map_err(|e| err(format!("{}: {e}", file.display())))?;
+            let bytes =
+                std::fs::read(&file).map_err(|e| err(format!("{}: {e}", file.display())))?;
             let (signed, public) = personalizer_cli::sign::sign(&bytes, &sk)?;
             let out = output.unwrap_or_else(|| file.with_extension("signed.cpm"));
             write(&out, &signed)?;
@@ -254,7 +258,8 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Verify { file, public_key } => {
-            let bytes = std::fs::read(&file).map_err(|e| err(format!("{}: {e}", file.display())))?;
+            let bytes =
+                std::fs::read(&file).map_err(|e| err(format!("{}: {e}", file.display())))?;
             personalizer_cli::sign::verify(&bytes, &public_key)?;
             println!("signature ok");
             Ok(())

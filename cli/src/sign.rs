@@ -38,7 +38,8 @@ pub fn read_private(text: &str) -> Result<SigningKey> {
         .trim()
         .strip_prefix(PRIVATE_PREFIX)
         .ok_or_else(|| err("sign: not a private key made by `personalizer keygen`"))?;
-    let bytes = base64_decode(b64.trim_end_matches('=')).ok_or_else(|| err("sign: the private key is not base64"))?;
+    let bytes = base64_decode(b64.trim_end_matches('='))
+        .ok_or_else(|| err("sign: the private key is not base64"))?;
     SigningKey::from_slice(&bytes).map_err(|_| err("sign: not a valid P-256 private key"))
 }
 
@@ -50,16 +51,23 @@ pub fn sign(bundle: &[u8], key: &SigningKey) -> Result<(Vec<u8>, String)> {
     };
     checkout_personalizer::model::decode(&inner).map_err(|e| err(e.to_string()))?;
     let sig: Signature = key.sign(&inner);
-    Ok((format::encode_envelope(&inner, &sig.to_bytes()), public_of(key)))
+    Ok((
+        format::encode_envelope(&inner, &sig.to_bytes()),
+        public_of(key),
+    ))
 }
 
 /// Checks a signed bundle natively (what the browser does with WebCrypto).
 pub fn verify(signed: &[u8], public: &str) -> Result<()> {
     let env = format::read_envelope(signed).ok_or_else(|| err("verify: not a signed bundle"))?;
-    let key = base64_decode(public.trim_end_matches('=')).ok_or_else(|| err("verify: the public key is not base64"))?;
-    let vk = VerifyingKey::from_sec1_bytes(&key).map_err(|_| err("verify: not a P-256 public key"))?;
-    let sig = Signature::from_slice(env.signature).map_err(|_| err("verify: malformed signature"))?;
-    vk.verify(env.bundle, &sig).map_err(|_| err("verify: bad signature"))
+    let key = base64_decode(public.trim_end_matches('='))
+        .ok_or_else(|| err("verify: the public key is not base64"))?;
+    let vk =
+        VerifyingKey::from_sec1_bytes(&key).map_err(|_| err("verify: not a P-256 public key"))?;
+    let sig =
+        Signature::from_slice(env.signature).map_err(|_| err("verify: malformed signature"))?;
+    vk.verify(env.bundle, &sig)
+        .map_err(|_| err("verify: bad signature"))
 }
 
 #[cfg(test)]
@@ -70,7 +78,11 @@ mod tests {
     fn sign_and_verify_and_tamper() {
         let kp = keygen();
         let sk = read_private(&kp.private).unwrap();
-        let bundle = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/ranking.cpm")).unwrap();
+        let bundle = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/fixtures/ranking.cpm"
+        ))
+        .unwrap();
         let (signed, public) = sign(&bundle, &sk).unwrap();
         assert_eq!(public, kp.public);
         verify(&signed, &kp.public).unwrap();

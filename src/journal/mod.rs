@@ -400,10 +400,16 @@ impl<S: Store> Journal<S> {
             let result = if !has_records {
                 self.store.remove(&key)
             } else {
-                self.store.set(&key, &value).and_then(|()| {
-                    self.store
-                        .set(&self.meta_key(), &SCHEMA_VERSION.to_string())
-                })
+                self.store
+                    .set(&key, &value)
+                    .and_then(|()| {
+                        self.store
+                            .set(&self.meta_key(), &SCHEMA_VERSION.to_string())
+                    })
+                    .and_then(|()| match &self.uid {
+                        Some(u) if !self.uid_stored => self.store.set(&self.uid_key(), u),
+                        _ => Ok(()),
+                    })
             };
             match result {
                 Ok(()) => break has_records,

@@ -19,15 +19,16 @@ const TYPES = {
   '.ts': 'text/plain',
 };
 
-/** Serves www/ on an ephemeral loopback port. Returns { url, close }. */
-export async function serve(root = WWW) {
+/** Serves www/ on an ephemeral loopback port, with `headers` added to every response.
+ *  Returns { url, close }. */
+export async function serve(root = WWW, headers = {}) {
   const server = createServer(async (req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
     if (path.includes('..')) { res.writeHead(400).end(); return; }
     const file = join(root, path.endsWith('/') ? path + 'index.html' : path);
     try {
       const body = await readFile(file);
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' });
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store', ...headers });
       res.end(body);
     } catch {
       res.writeHead(404).end('not found');
