@@ -88,12 +88,26 @@ pub fn ingest_event(v: &Value) {
     let mut t = Tracker::from_options(MemoryStore::new(), &Options::default(), 1, T0);
     let _ = t.track(&v, T0);
     let _ = t.profile(T0 + 1);
+    // The same value as ranking input, against a real bundle with rules and co-occurrence.
+    if t.load_model(include_bytes!("../tests/fixtures/ranking.cpm")).is_ok() {
+        if let Ok(methods) = PaymentMethod::list_from_value(&v) {
+            let r = t.rank_payment_methods(&methods, T0);
+            assert_eq!(r.items.len(), methods.len(), "a permutation");
+        }
+        if let Ok(req) = CrossSellRequest::from_value(&v) {
+            let r = t.rank_cross_sells(&req, T0);
+            if let Some(c) = &req.candidates {
+                assert!(r.items.iter().all(|i| c.contains(&i.id)), "only candidates");
+            }
+        }
+        if let Ok(o) = crate::context::ContextOverride::from_value(&v) {
+            t.set_context_override(o);
+            let _ = t.segments(T0);
+        }
+    }
     if let Value::Map(entries) = &v {
         let _ = Options::from_entries(entries);
-        let _ = crate::context::ContextOverride::from_value(&v);
-        let _ = CrossSellRequest::from_value(&v);
     }
-    let _ = PaymentMethod::list_from_value(&v);
 }
 
 /// Arbitrary strings under our keys: the journal restores what it can and never panics.

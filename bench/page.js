@@ -1,0 +1,61 @@
+// Cold start (from script start to the first ranked payment list, model in the local cache)
+// and per-decision timings in Chromium. Driven by bench/run.mjs: ?setup=1 fills the cache,
+// ?cold=1 measures one cold start, ?decisions=1 measures per-decision speed.
+const t0 = performance.now();
+const params = new URLSearchParams(location.search);
+const mod = await import('/pkg/checkout_personalizer.js');
+await mod.default();
+const tInit = performance.now();
+const { Personalizer, Model } = mod;
+const METHODS = ['card', 'paypal', 'apple_pay', 'google_pay', 'klarna', 'ideal', 'sepa', 'sofort', 'alipay', 'wechat_pay', 'bank_transfer', 'gift_card'].map((id) => ({ id }));
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const p99 = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(s.length * 0.99))]; };
+const us = (ms) => Math.round(ms * 100000) / 100;
+function timeBlocks(fn, per = 100, blocks = 40) {
+  for (let i = 0; i < per * 3; i++) fn(i);
+  const t = [];
+  for (let b = 0; b < blocks; b++) { const s = performance.now(); for (let i = 0; i < per; i++) fn(i); t.push((performance.now() - s) / per); }
+  return { p50_us: us(median(t)), p99_us: us(p99(t)), calls: per * blocks };
+}
+
+if (params.has('setup')) {
+  localStorage.clear();
+  const p = new Personalizer({ consent: 'granted', flushDelayMs: 0 });
+  for (let i = 0; i < 60; i++) p.track({ type: i % 4 ? 'view_item' : 'add_to_cart', items: [{ item_id: `sku${i % 40}`, price: 2 }] });
+  p.track({ type: 'purchase', value: 20, payment_type: 'paypal' });
+  await p.loadModelFromUrl('/bench/out/payment.cpm');
+  p.flush();
+  window.benchDone = { ok: true };
+} else if (params.has('cold')) {
+  const p = new Personalizer({ consent: 'granted' });
+  const tRestore = performance.now();
+  p.loadModelFromUrl('/bench/out/payment.cpm').catch(() => {});
+  const tDecode = performance.now();
+  const r = p.rankPaymentMethods(METHODS);
+  const tFirst = performance.now();
+  window.benchDone = {
+    ok: r.fallback === null && r.items.length === 12,
+    instantiate_ms: tInit - t0, profile_restore_ms: tRestore - tInit, model_decode_ms: tDecode - tRestore,
+    first_decision_ms: tFirst - tDecode, total_ms: tFirst - t0,
+  };
+} else if (params.has('decisions')) {
+  const out = {};
+  let t = Date.now();
+  const p = new Personalizer({ consent: 'granted', flushDelayMs: 60000, namespace: 'bench', now: () => t });
+  let k = 0;
+  out.track = timeBlocks((i) => { p.track({ type: 'view_item', items: [{ item_id: `sku${i % 500}`, price: 2.5 }] }); if (++k % 50 === 0) p.flush(); t += 10; }, 200);
+  p.forget();
+  const q = new Personalizer({ consent: 'denied', context: { country: 'DE', os: 'android' } });
+  q.track({ type: 'purchase', value: 20, payment_type: 'paypal' });
+  q.loadModel(new Uint8Array(await (await fetch('/bench/out/payment.cpm')).arrayBuffer()));
+  out.rank_payment_12 = timeBlocks(() => q.rankPaymentMethods(METHODS), 50);
+  const c = new Personalizer({ consent: 'denied' });
+  for (let i = 0; i < 10; i++) c.track({ type: 'add_to_cart', items: [{ item_id: `sku${String(i * 3).padStart(6, '0')}`, price: 1 }] });
+  c.loadModel(new Uint8Array(await (await fetch('/bench/out/cross_10000.cpm')).arrayBuffer()));
+  out.rank_cross_sells_10k = timeBlocks(() => c.rankCrossSells({ limit: 5 }), 20);
+  const m = Model.fromBytes(new Uint8Array(await (await fetch('/bench/out/trees_100.cpm')).arrayBuffer()));
+  const rows = (await (await fetch('/bench/out/payment_rows.json')).json()).rows.map((r) => Float64Array.from(r, (v) => (v === null ? NaN : v)));
+  out.predict_100_trees = timeBlocks((i) => m.predict('model', rows[i % rows.length]), 200);
+  out.cross_origin_isolated = self.crossOriginIsolated;
+  window.benchDone = out;
+}

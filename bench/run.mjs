@@ -1,0 +1,231 @@
+// ./build.sh bench: size, cold start and per-decision speed, side by side with the peers
+// (ONNX Runtime Web, a hand-written JS tree walker) on the same model and inputs, in one run.
+// Writes bench/results.json and BENCHMARKS.md. Numbers are from this run on this machine;
+// compare ratios, not absolutes.
+import { readFile, writeFile, stat } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
+import { cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const OUT = join(ROOT, 'bench/out');
+const CLI = join(ROOT, 'target/release/personalizer');
+const results = { machine: {}, versions: {}, size: {}, node: {}, chromium: {}, peers: {}, scale: {} };
+
+const sh = (cmd, args, opts = {}) => execFileSync(cmd, args, { encoding: 'utf8', ...opts }).trim();
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const p99 = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(s.length * 0.99))]; };
+const us = (ms) => Math.round(ms * 1000 * 100) / 100;
+
+/** Times `fn` in blocks of `per` calls; returns per-call medians and p99 over blocks, in µs. */
+function timeBlocks(fn, { blocks = 60, per = 100, warm = 3 } = {}) {
+  for (let i = 0; i < warm * per; i++) fn(i);
+  const t = [];
+  for (let b = 0; b < blocks; b++) {
+    const t0 = performance.now();
+    for (let i = 0; i < per; i++) fn(i);
+    t.push((performance.now() - t0) / per);
+  }
+  return { p50_us: us(median(t)), p99_us: us(p99(t)), calls: blocks * per };
+}
+
+// ---------------------------------------------------------------- machine and bundles
+results.machine = { cpus: cpus().length, cpu: cpus()[0]?.model, memory_gib: Math.round(totalmem() / 2 ** 30), node: process.version, date: new Date().toISOString() };
+results.versions = {
+  rustc: sh('rustc', ['--version']),
+  wasm_bindgen: sh('wasm-bindgen', ['--version']),
+  chromium: (() => { try { return sh('chromium', ['--version']); } catch { return 'n/a'; } })(),
+  onnxruntime_web: JSON.parse(await readFile(join(ROOT, 'bench/node_modules/onnxruntime-web/package.json'), 'utf8')).version,
+};
+for (const spec of ['payment', 'cross_1000', 'cross_10000', 'cross_100000', 'trees_10', 'trees_100', 'trees_1000']) {
+  execFileSync(CLI, ['build', join(ROOT, `bench/specs/${spec}.toml`), '-o', join(OUT, `${spec}.cpm`)], { stdio: 'ignore', env: { ...process.env, SOURCE_DATE_EPOCH: '1795000000' } });
+}
+
+// ---------------------------------------------------------------- size
+const wasmPath = join(ROOT, 'pkg/checkout_personalizer_bg.wasm');
+const jsPath = join(ROOT, 'pkg/checkout_personalizer.js');
+const sizes = async (p) => {
+  const b = await readFile(p);
+  return { raw: b.length, gzip9: gzipSync(b, { level: 9 }).length, brotli: brotliCompressSync(b, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length };
+};
+results.size = { wasm: await sizes(wasmPath), js: await sizes(jsPath) };
+results.size.total_gzip9 = results.size.wasm.gzip9 + results.size.js.gzip9;
+try {
+  // Per-crate breakdown from a build that keeps names (same code, before wasm-opt).
+  sh('wasm-bindgen', ['--keep-debug', '--target', 'web', '--out-dir', join(OUT, 'named'), join(ROOT, 'target/wasm32-unknown-unknown/release/checkout_personalizer.wasm')]);
+  const csv = sh('twiggy', ['top', '-n', '100000', '--format', 'csv', join(OUT, 'named/checkout_personalizer_bg.wasm')], { maxBuffer: 1 << 28 });
+  const by = {};
+  for (const line of csv.split('\n').slice(1)) {
+    const m = line.match(/^"?(.*?)"?,(\d+),/);
+    if (!m) continue;
+    const [name, bytes] = [m[1], Number(m[2])];
+    if (/custom section|function names/.test(name)) continue;
+    const crate = name.match(/checkout_personalizer::(\w+)/)?.[0]
+      ?? name.match(/\b(serde_wasm_bindgen|serde_core|serde|wasm_bindgen_futures|wasm_bindgen|js_sys|web_sys|gloo_events|dlmalloc|hashbrown|alloc|core|std)\b/)?.[1]
+      ?? (name.startsWith('data segment') ? 'data (strings, tables)' : name.startsWith('import') || name.startsWith('export') ? 'imports/exports' : 'other');
+    by[crate] = (by[crate] ?? 0) + bytes;
+  }
+  results.size.breakdown_before_wasm_opt = Object.fromEntries(Object.entries(by).sort((a, b) => b[1] - a[1]));
+} catch (e) {
+  results.size.breakdown_error = String(e.message ?? e);
+}
+
+// ---------------------------------------------------------------- the module in Node
+const mod = await import(join(ROOT, 'pkg/checkout_personalizer.js'));
+const wasmExports = await mod.default({ module_or_path: await readFile(wasmPath) });
+const { Personalizer, Model } = mod;
+const bytes = async (name) => new Uint8Array(await readFile(join(OUT, name)));
+const paymentCpm = await bytes('payment.cpm');
+const METHODS = ['card', 'paypal', 'apple_pay', 'google_pay', 'klarna', 'ideal', 'sepa', 'sofort', 'alipay', 'wechat_pay', 'bank_transfer', 'gift_card']
+  .map((id) => ({ id, type: id === 'klarna' ? 'bnpl' : ['ideal', 'sepa', 'sofort', 'bank_transfer'].includes(id) ? 'bank' : 'wallet' }));
+
+function shopper(p, n = 40) {
+  for (let i = 0; i < n; i++) p.track({ type: i % 5 ? 'view_item' : 'add_to_cart', ts: 1795000000000 + i * 1000, items: [{ item_id: `sku${String(i % 50).padStart(6, '0')}`, item_category: `c${i % 7}`, price: 3 }] });
+  p.track({ type: 'purchase', ts: 1795000050000, value: 30, payment_type: 'paypal' });
+}
+
+{
+  let t = 1795000000000;
+  const p = new Personalizer({ consent: 'granted', storage: 'memory', now: () => t, flushDelayMs: 60000 });
+  let k = 0;
+  results.node.track = timeBlocks((i) => {
+    p.track({ type: 'view_item', items: [{ item_id: `sku${i % 500}`, item_category: `c${i % 9}`, price: 2.5 }] });
+    if (++k % 50 === 0) p.flush(); // the batched persistence, amortised
+    t += 10;
+  }, { per: 200 });
+  const q = new Personalizer({ consent: 'granted', storage: 'memory', now: () => 1795000100000, context: { country: 'DE', os: 'android' } });
+  shopper(q);
+  q.loadModel(paymentCpm);
+  results.node.rank_payment_12 = timeBlocks(() => q.rankPaymentMethods(METHODS), { per: 50 });
+  const c = new Personalizer({ consent: 'granted', storage: 'memory', now: () => 1795000100000 });
+  shopper(c);
+  c.loadModel(await bytes('cross_10000.cpm'));
+  results.node.rank_cross_sells_10k = timeBlocks(() => c.rankCrossSells({ limit: 5 }), { per: 20 });
+}
+
+// ---------------------------------------------------------------- the same model, three scorers
+const rows = JSON.parse(await readFile(join(OUT, 'payment_rows.json'), 'utf8'));
+const X = rows.rows.map((r) => Float64Array.from(r, (v) => (v === null ? NaN : v)));
+const ours = Model.fromBytes(await bytes('trees_100.cpm'));
+
+// A hand-written flat-array walker: the fastest plain-JS way (see shared/notes).
+function jsWalker(json) {
+  const L = json.learner;
+  const base = Number(String(L.learner_model_param.base_score).replace(/[[\]]/g, ''));
+  const trees = L.gradient_booster.model.trees;
+  let n = 0; for (const t of trees) n += t.left_children.length;
+  const feat = new Int32Array(n), thr = new Float32Array(n), left = new Int32Array(n), right = new Int32Array(n), dl = new Uint8Array(n), roots = [];
+  let off = 0;
+  for (const t of trees) {
+    roots.push(off);
+    for (let i = 0; i < t.left_children.length; i++) {
+      const leaf = t.left_children[i] === -1;
+      feat[off + i] = leaf ? -1 : t.split_indices[i];
+      thr[off + i] = t.split_conditions[i];
+      left[off + i] = leaf ? -1 : off + t.left_children[i];
+      right[off + i] = leaf ? -1 : off + t.right_children[i];
+      dl[off + i] = t.default_left[i];
+    }
+    off += t.left_children.length;
+  }
+  const margin0 = Math.log(base / (1 - base));
+  return (x) => {
+    let m = margin0;
+    for (let r = 0; r < roots.length; r++) {
+      let i = roots[r];
+      while (feat[i] !== -1) {
+        const v = x[feat[i]];
+        i = v !== v ? (dl[i] ? left[i] : right[i]) : (Math.fround(v) < thr[i] ? left[i] : right[i]);
+      }
+      m += thr[i];
+    }
+    return 1 / (1 + Math.exp(-m));
+  };
+}
+const walk = jsWalker(JSON.parse(await readFile(join(OUT, 'payment_xgb.json'), 'utf8')));
+
+const ort = await import(join(ROOT, 'bench/node_modules/onnxruntime-web/dist/ort.wasm.min.mjs')).catch(() => import('onnxruntime-web'));
+ort.env.wasm.numThreads = 1;
+ort.env.wasm.proxy = false;
+let session = null;
+try { session = await ort.InferenceSession.create(await readFile(join(OUT, 'payment_xgb.onnx'))); } catch (e) { results.peers.ort_error = String(e.message ?? e); }
+const ortPredict = async (x) => {
+  const out = await session.run({ input: new ort.Tensor('float32', Float32Array.from(x), [1, x.length]) });
+  const probs = Object.values(out).find((t) => t.dims.length === 2 && t.dims[1] === 2);
+  return probs.data[1];
+};
+// Agreement on every row.
+let dOurs = 0, dWalk = 0, dOrt = 0;
+for (let i = 0; i < X.length; i++) {
+  const want = rows.xgboost[i];
+  dOurs = Math.max(dOurs, Math.abs(ours.predict('model', X[i]) - want));
+  dWalk = Math.max(dWalk, Math.abs(walk(X[i]) - want));
+  if (session) dOrt = Math.max(dOrt, Math.abs((await ortPredict(X[i])) - want));
+}
+results.peers.agreement_max_abs_diff_vs_xgboost = { ours: dOurs, js_walker: dWalk, onnxruntime_web: session ? dOrt : null };
+results.node.predict_100_trees = timeBlocks((i) => ours.predict('model', X[i % X.length]), { per: 200 });
+results.peers.js_walker_predict_100_trees = timeBlocks((i) => walk(X[i % X.length]), { per: 200 });
+if (session) {
+  for (let i = 0; i < 5000; i++) await ortPredict(X[i % X.length]); // ORT needs a long warm-up
+  const t = [];
+  for (let b = 0; b < 40; b++) {
+    const t0 = performance.now();
+    for (let i = 0; i < 50; i++) await ortPredict(X[i % X.length]);
+    t.push((performance.now() - t0) / 50);
+  }
+  results.peers.onnxruntime_web_predict_100_trees = { p50_us: us(median(t)), p99_us: us(p99(t)), calls: 2000 };
+  results.peers.ort_package_bytes = (await stat(join(ROOT, 'bench/node_modules/onnxruntime-web/dist/ort-wasm-simd-threaded.wasm')).catch(() => ({ size: null }))).size;
+}
+const ratio = (a, b) => (a && b ? Math.round((b / a) * 100) / 100 : null);
+results.peers.speedup_vs_onnxruntime_web = ratio(results.node.predict_100_trees.p50_us, results.peers.onnxruntime_web_predict_100_trees?.p50_us);
+results.peers.speedup_vs_js_walker = ratio(results.node.predict_100_trees.p50_us, results.peers.js_walker_predict_100_trees.p50_us);
+
+// ---------------------------------------------------------------- scale
+const memory = () => wasmExports.memory.buffer.byteLength;
+for (const n of [10, 100, 1000]) {
+  const b = await bytes(`trees_${n}.cpm`);
+  const t0 = performance.now(); const m = Model.fromBytes(b); const decode = performance.now() - t0;
+  const predict = timeBlocks((i) => m.predict('model', X[i % X.length]), { per: 50, blocks: 20 });
+  results.scale[`trees_${n}`] = { bundle_bytes: b.length, decode_ms: Math.round(decode * 1000) / 1000, predict_p50_us: predict.p50_us };
+  m.free();
+}
+for (const n of [1000, 10000, 100000]) {
+  const b = await bytes(`cross_${n}.cpm`);
+  const before = memory();
+  const c = new Personalizer({ consent: 'granted', storage: 'memory', now: () => 1795000100000 });
+  shopper(c);
+  const t0 = performance.now(); c.loadModel(b); const decode = performance.now() - t0;
+  const cross = timeBlocks(() => c.rankCrossSells({ limit: 5 }), { per: 10, blocks: 20 });
+  results.scale[`items_${n}`] = { bundle_bytes: b.length, decode_ms: Math.round(decode * 1000) / 1000, cross_sell_p50_us: cross.p50_us, wasm_memory_growth_bytes: memory() - before };
+  c.free();
+}
+
+// ---------------------------------------------------------------- Chromium
+try {
+  const { chromium } = await import(join(ROOT, 'node_modules/playwright-core/index.mjs'));
+  const { serve } = await import(join(ROOT, 'tests/e2e/harness.mjs'));
+  const server = await serve(ROOT, { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' });
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--headless=new', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking'] });
+  const page = await browser.newPage();
+  const visit = async (q) => { await page.goto(`${server.url}/bench/page.html?${q}`); await page.waitForFunction(() => window.benchDone, null, { timeout: 120000 }); return page.evaluate(() => window.benchDone); };
+  await visit('setup=1');
+  const colds = [];
+  for (let i = 0; i < 21; i++) colds.push(await visit('cold=1'));
+  const stats = (k) => ({ p50_ms: Math.round(median(colds.map((c) => c[k])) * 1000) / 1000, p99_ms: Math.round(p99(colds.map((c) => c[k])) * 1000) / 1000 });
+  results.chromium.cold_start = {
+    runs: colds.length, all_ranked_from_cache: colds.every((c) => c.ok),
+    instantiate: stats('instantiate_ms'), profile_restore: stats('profile_restore_ms'),
+    model_decode: stats('model_decode_ms'), first_decision: stats('first_decision_ms'), total: stats('total_ms'),
+  };
+  results.chromium.decisions = await visit('decisions=1');
+  await browser.close();
+  await server.close();
+} catch (e) {
+  results.chromium = { error: String(e.message ?? e) };
+}
+
+await writeFile(join(ROOT, 'bench/results.json'), JSON.stringify(results, null, 1) + '\n');
+console.log(JSON.stringify(results, null, 1));
