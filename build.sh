@@ -5,6 +5,7 @@
 #   test    everything: fmt, clippy (native + wasm32), cargo test, wasm tests in Node and
 #           headless Chromium, end-to-end tests in Chromium
 #   demo    build and serve www/ on http://127.0.0.1:8080
+#   bench   size, cold start, per-decision speed and peers -> BENCHMARKS.md (not part of test)
 #   fuzz    run every cargo-fuzz target for FUZZ_SECONDS (default 60); not part of test
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -100,6 +101,21 @@ fuzz() {
   return $status
 }
 
+# Benchmarks (not part of `test`): installs the peers' tools, makes the seeded models once,
+# runs everything in one go, writes BENCHMARKS.md, bench/results.json and bench/scale.png.
+bench() {
+  build
+  python3 -c "import xgboost, onnxmltools, onnx, matplotlib" 2>/dev/null \
+    || pip install -q xgboost-cpu==3.2.0 onnxmltools onnx matplotlib
+  [ -d bench/node_modules/onnxruntime-web ] || (cd bench && npm install --no-audit --no-fund --loglevel=error)
+  [ -f bench/out/payment_rows.json ] || python3 bench/make_models.py
+  command -v twiggy >/dev/null || cargo install twiggy --locked || true
+  log "benchmarks (about a minute)"
+  node bench/run.mjs > bench/out/run.log
+  python3 bench/plot.py
+  echo "wrote BENCHMARKS.md, bench/results.json, bench/scale.png"
+}
+
 demo() {
   build
   local port=${PORT:-8080}
@@ -113,5 +129,6 @@ case "${1:-}" in
   test) setup; test_all ;;
   demo) setup; demo ;;
   fuzz) fuzz ;;
-  *) echo "usage: ./build.sh setup|build|test|demo|fuzz" >&2; exit 2 ;;
+  bench) setup; bench ;;
+  *) echo "usage: ./build.sh setup|build|test|demo|bench|fuzz" >&2; exit 2 ;;
 esac
