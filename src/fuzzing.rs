@@ -89,7 +89,9 @@ pub fn ingest_event(v: &Value) {
     let _ = t.track(&v, T0);
     let _ = t.profile(T0 + 1);
     // The same value as ranking input, against a real bundle with rules and co-occurrence.
-    if t.load_model(include_bytes!("../tests/fixtures/ranking.cpm")).is_ok() {
+    if t.load_model(include_bytes!("../tests/fixtures/ranking.cpm"))
+        .is_ok()
+    {
         if let Ok(methods) = PaymentMethod::list_from_value(&v) {
             let r = t.rank_payment_methods(&methods, T0);
             assert_eq!(r.items.len(), methods.len(), "a permutation");

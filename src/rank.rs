@@ -236,11 +236,10 @@ impl<'m> Scorer<'m> {
         };
         let b = self.model.bundle();
         features::vector(&b.features, &self.model.sources, s, &mut self.x);
-        let p = head.score(&self.x, &mut self.scratch);
         if !explain {
-            return (p, Vec::new());
+            return (head.score(&self.x, &mut self.scratch), Vec::new());
         }
-        head.contributions(&self.x, &mut self.contrib);
+        let p = head.score_explained(&self.x, &mut self.contrib, &mut self.scratch);
         let mut idx: Vec<usize> = (0..self.contrib.len())
             .filter(|&i| self.contrib[i] != 0.0)
             .collect();
@@ -537,11 +536,22 @@ pub fn rank_cross_sells<'a>(d: &Decision<'a>, req: &'a CrossSellRequest, explain
     let mut scores = Vec::new();
     co.score_cart(&cart_idx, &mut scores);
     let now = d.signals.now;
-    let affinity = |i: usize| {
-        co.category_of(i).map_or(0.0, |cat| {
-            d.signals.profile.category_interest(cat, now).0
-                + d.signals.profile.category_interest(cat, now).1 * 0.1
+    // Affinity per category, once (not per item): in-session interest plus a tenth of
+    // historic interest.
+    let category_affinity: Vec<f64> = co
+        .categories
+        .iter()
+        .map(|cat| {
+            let (session, history) = d.signals.profile.category_interest(cat, now);
+            session + history * 0.1
         })
+        .collect();
+    let affinity = |i: usize| {
+        co.category
+            .get(i)
+            .and_then(|&k| category_affinity.get(k as usize))
+            .copied()
+            .unwrap_or(0.0)
     };
     // Tiers: bought together, then category affinity, then popularity.
     let key = |cooccur: f64, affinity: f64, popularity: f64| {
@@ -584,8 +594,13 @@ pub fn rank_cross_sells<'a>(d: &Decision<'a>, req: &'a CrossSellRequest, explain
             }
         }
         None => {
+            // Cart items the model knows, by index (a string compare per item is slow).
+            let mut cart_mask = vec![false; co.items.len()];
+            for &c in &cart_idx {
+                cart_mask[c] = true;
+            }
             for (i, id) in co.items.iter().enumerate() {
-                if !in_cart(id) {
+                if !cart_mask[i] {
                     offer(
                         key(scores[i], affinity(i), co.popularity[i]),
                         Some(i),

@@ -140,7 +140,7 @@ fn finite(what: &str, v: &[f64]) -> Result<(), DecodeError> {
     Ok(())
 }
 
-pub fn validate(b: Bundle) -> Result<Model, DecodeError> {
+pub fn validate(mut b: Bundle) -> Result<Model, DecodeError> {
     check_str("model id", &b.id)?;
     check_str("model version", &b.version)?;
     check_len("features", b.features.len(), MAX_FEATURES)?;
@@ -207,6 +207,12 @@ pub fn validate(b: Bundle) -> Result<Model, DecodeError> {
             HeadKind::Linear(l) => validate_linear(&h.name, l)?,
             HeadKind::Trees(t) => validate_trees(&h.name, t)?,
             HeadKind::Cooccur(c) => validate_cooccur(&h.name, c)?,
+        }
+    }
+
+    for h in &mut b.heads {
+        if let HeadKind::Trees(t) = &mut h.kind {
+            t.compile();
         }
     }
 

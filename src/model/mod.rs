@@ -152,6 +152,39 @@ pub struct Trees {
     pub cat_start: Vec<u32>,
     pub cat_len: Vec<u32>,
     pub cat_words: Vec<u32>,
+    /// The nodes laid out for walking (one cache-friendly record per node), built by
+    /// `compile` when the bundle is decoded; not part of the file format.
+    pub compiled: Vec<Node>,
+}
+
+/// One node of `Trees::compiled`.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Node {
+    pub threshold: f64,
+    pub threshold32: f32,
+    pub feature: u32,
+    pub left: u32,
+    pub right: u32,
+    pub kind: u8,
+    pub missing: u8,
+}
+
+impl Trees {
+    /// Lays the node arrays out as `compiled` (call after validation: indices are trusted
+    /// to be in range, and walking checks them anyway).
+    pub fn compile(&mut self) {
+        self.compiled = (0..self.kind.len())
+            .map(|i| Node {
+                threshold: self.threshold[i],
+                threshold32: self.threshold[i] as f32,
+                feature: self.feature[i],
+                left: self.left[i],
+                right: self.right[i],
+                kind: self.kind[i],
+                missing: self.missing[i],
+            })
+            .collect();
+    }
 }
 
 /// Frequently-bought-together: per item, its top partners with a score, plus popularity

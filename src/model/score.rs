@@ -89,6 +89,25 @@ impl Head {
         }
     }
 
+    /// Output 0 after the link, and the per-feature contributions to its margin, in one
+    /// walk: the margin is the bias plus the contributions (single-output heads).
+    pub fn score_explained(
+        &self,
+        x: &[f64],
+        contrib: &mut Vec<f64>,
+        scratch: &mut Vec<f64>,
+    ) -> f64 {
+        if self.n_outputs() != 1 {
+            self.contributions(x, contrib);
+            return self.score(x, scratch);
+        }
+        let margin = self.contributions(x, contrib) + contrib.iter().sum::<f64>();
+        scratch.clear();
+        scratch.push(margin);
+        apply_link(self.link(), scratch);
+        scratch[0]
+    }
+
     /// Output 0 after the link (the probability for a binary classifier).
     pub fn score(&self, x: &[f64], scratch: &mut Vec<f64>) -> f64 {
         self.margins_into(x, scratch);

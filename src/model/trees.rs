@@ -2,28 +2,28 @@
 //! semantics bit for bit, margins per output group, and path-based (Saabas) feature
 //! contributions. Never sees bytes; never fails (indices were checked by `decode`).
 
-use super::{node, Trees};
+use super::{node, Node, Trees};
 
 /// LightGBM's `kZeroThreshold`: |x| at or below it counts as zero.
 const ZERO_THRESHOLD: f64 = 1e-35;
 
 impl Trees {
-    /// Whether node `i` sends `x` left.
+    /// Whether node `n` (index `i`) sends `x` left.
     #[inline]
-    fn goes_left(&self, i: usize, x: &[f64]) -> bool {
-        let v = x.get(self.feature[i] as usize).copied().unwrap_or(f64::NAN);
-        let default_left = self.missing[i] & node::DEFAULT_LEFT != 0;
-        match self.kind[i] {
+    fn goes_left(&self, i: usize, n: &Node, x: &[f64]) -> bool {
+        let v = x.get(n.feature as usize).copied().unwrap_or(f64::NAN);
+        let default_left = n.missing & node::DEFAULT_LEFT != 0;
+        match n.kind {
             node::LESS => {
                 if v.is_nan() {
                     default_left
                 } else {
                     // XGBoost compares in float32.
-                    (v as f32) < (self.threshold[i] as f32)
+                    (v as f32) < n.threshold32
                 }
             }
             node::LESS_EQ => {
-                let missing = self.missing[i] & !node::DEFAULT_LEFT;
+                let missing = n.missing & !node::DEFAULT_LEFT;
                 let v = if v.is_nan() && missing != node::MISSING_NAN {
                     0.0
                 } else {
@@ -34,7 +34,7 @@ impl Trees {
                 {
                     default_left
                 } else {
-                    v <= self.threshold[i]
+                    v <= n.threshold
                 }
             }
             node::CAT_RIGHT => {
@@ -74,12 +74,16 @@ impl Trees {
     /// The leaf that tree `t` sends `x` to.
     #[inline]
     pub fn leaf(&self, t: usize, x: &[f64]) -> usize {
+        let nodes = &self.compiled;
         let mut i = self.roots[t] as usize;
-        while self.kind[i] != node::LEAF {
-            i = if self.goes_left(i, x) {
-                self.left[i]
+        while let Some(n) = nodes.get(i) {
+            if n.kind == node::LEAF {
+                break;
+            }
+            i = if self.goes_left(i, n, x) {
+                n.left
             } else {
-                self.right[i]
+                n.right
             } as usize;
         }
         i
@@ -100,21 +104,28 @@ impl Trees {
     pub fn contributions(&self, x: &[f64], contrib: &mut [f64]) -> f64 {
         contrib.iter_mut().for_each(|c| *c = 0.0);
         let mut bias = self.base_margin.first().copied().unwrap_or(0.0);
+        let nodes = &self.compiled;
         for t in 0..self.roots.len() {
             if self.tree_group[t] != 0 {
                 continue;
             }
             let mut i = self.roots[t] as usize;
-            bias += self.value[i];
-            while self.kind[i] != node::LEAF {
-                let next = if self.goes_left(i, x) {
-                    self.left[i]
-                } else {
-                    self.right[i]
-                } as usize;
-                if let Some(c) = contrib.get_mut(self.feature[i] as usize) {
-                    *c += self.value[next] - self.value[i];
+            let mut here = self.value.get(i).copied().unwrap_or(0.0);
+            bias += here;
+            while let Some(n) = nodes.get(i) {
+                if n.kind == node::LEAF {
+                    break;
                 }
+                let next = if self.goes_left(i, n, x) {
+                    n.left
+                } else {
+                    n.right
+                } as usize;
+                let there = self.value.get(next).copied().unwrap_or(0.0);
+                if let Some(c) = contrib.get_mut(n.feature as usize) {
+                    *c += there - here;
+                }
+                here = there;
                 i = next;
             }
         }
@@ -146,10 +157,14 @@ mod tests {
             cat_start: vec![0; 3],
             cat_len: vec![cats.len() as u32, 0, 0],
             cat_words: cats.to_vec(),
+            compiled: Vec::new(),
         }
     }
 
     fn side(t: &Trees, x: f64) -> &'static str {
+        let mut t = t.clone();
+        t.compile();
+        let t = &t;
         let mut m = [0.0];
         t.margins(&[x], &mut m);
         if m[0] == 1.0 {
@@ -242,7 +257,8 @@ mod tests {
 
     #[test]
     fn contributions_add_up_to_the_margin() {
-        let t = stump(node::LESS, 0.5, 0, &[]);
+        let mut t = stump(node::LESS, 0.5, 0, &[]);
+        t.compile();
         let mut c = [0.0];
         let bias = t.contributions(&[0.9], &mut c);
         assert_eq!((bias, c[0]), (1.5, 0.5));
