@@ -17,10 +17,12 @@ pub mod msgpack;
 pub mod options;
 pub mod profile;
 pub mod rank;
+pub mod sha256;
 pub mod sort;
 pub mod sorted_map;
 pub mod store;
 pub mod tracker;
+pub mod traits;
 pub mod value;
 
 #[cfg(target_arch = "wasm32")]

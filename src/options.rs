@@ -29,6 +29,8 @@ pub struct Options {
     pub context: ContextOverride,
     /// Base64 of the raw P-256 public key bundles must be signed with (`personalizer keygen`).
     pub public_key: Option<String>,
+    /// Salt of the customer-id pseudonym (default: per namespace).
+    pub id_salt: Option<String>,
 }
 
 impl Default for Options {
@@ -41,6 +43,7 @@ impl Default for Options {
             user_id: None,
             context: ContextOverride::default(),
             public_key: None,
+            id_salt: None,
         }
     }
 }
@@ -101,6 +104,10 @@ impl Options {
                     _ => return Err(bad("a string of 1 to 200 characters")),
                 },
                 "context" => o.context = ContextOverride::from_value(value)?,
+                "idSalt" => match value {
+                    Value::Str(s) if !s.is_empty() && s.len() <= 200 => o.id_salt = Some(s.clone()),
+                    _ => return Err(bad("a string of 1 to 200 characters")),
+                },
                 "publicKey" => match value {
                     Value::Str(s)
                         if crate::base64::base64_decode(s.trim_end_matches('='))

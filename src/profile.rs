@@ -170,6 +170,7 @@ pub struct SessionProfile {
     session_events: u32,
     session_stage: FunnelStage,
     session_payment: Option<String>,
+    session_shipping: Option<String>,
     abandonments: u32,
     items: SortedMap<String, Decayed>,
     categories: SortedMap<String, Decayed>,
@@ -196,6 +197,7 @@ impl SessionProfile {
             session_events: 0,
             session_stage: FunnelStage::None,
             session_payment: None,
+            session_shipping: None,
             abandonments: 0,
             items: SortedMap::new(),
             categories: SortedMap::new(),
@@ -248,6 +250,7 @@ impl SessionProfile {
                 self.session_events = 0;
                 self.session_stage = FunnelStage::None;
                 self.session_payment = None;
+                self.session_shipping = None;
             }
         }
         self.last_ts = Some(self.last_ts.map_or(e.ts, |l| l.max(e.ts)));
@@ -293,8 +296,7 @@ impl SessionProfile {
             }
             EventType::AddShippingInfo => {
                 if let Some(s) = &e.shipping_tier {
-                    *self.shipping.entry_or_default(s.clone()) += 1;
-                    self.last_shipping = Some(s.clone());
+                    self.session_shipping = Some(s.clone());
                 }
             }
             EventType::Purchase => self.purchase(e),
@@ -347,6 +349,15 @@ impl SessionProfile {
                 None
             }
         });
+        // The shipping option actually used is the one chosen when the order is placed.
+        if let Some(s) = e
+            .shipping_tier
+            .clone()
+            .or_else(|| self.session_shipping.clone())
+        {
+            *self.shipping.entry_or_default(s.clone()) += 1;
+            self.last_shipping = Some(s);
+        }
         let payment = e
             .payment_type
             .clone()
@@ -437,7 +448,7 @@ impl SessionProfile {
             shipping: UsageView {
                 counts: self.shipping.clone(),
                 last: self.last_shipping.clone(),
-                session: None,
+                session: self.session_shipping.clone().filter(|_| active),
             },
             funnel: FunnelView {
                 stage: if active {
@@ -448,6 +459,7 @@ impl SessionProfile {
                 abandonments,
             },
             context: context.cloned(),
+            traits: None,
         }
     }
 }
@@ -516,6 +528,8 @@ pub struct ProfileView {
     pub shipping: UsageView,
     pub funnel: FunnelView,
     pub context: Option<Context>,
+    /// What the storefront told us (`identify`), if anything.
+    pub traits: Option<crate::traits::Traits>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -567,7 +581,7 @@ pub struct OrdersView {
 pub struct UsageView {
     pub counts: SortedMap<String, u32>,
     pub last: Option<String>,
-    /// Chosen in the current session (payment only).
+    /// Chosen in the current session.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub session: Option<String>,
 }

@@ -316,8 +316,58 @@ fn apply_pins<T>(list: Vec<T>, mut pins: Vec<(usize, usize, i32)>) -> Vec<T> {
     order.into_iter().filter_map(|i| items[i].take()).collect()
 }
 
+/// The page lists that are ranked as permutations: payment methods and shipping options.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Choice {
+    Payment,
+    Shipping,
+}
+
+impl Choice {
+    fn surface(
+        self,
+        m: &Model,
+    ) -> (
+        Option<&Surface>,
+        &[CompiledRule],
+        &'static str,
+        features::History,
+    ) {
+        let b = m.bundle();
+        match self {
+            Choice::Payment => (
+                b.payment.as_ref(),
+                &m.payment_rules,
+                "payment",
+                features::History::Payment,
+            ),
+            Choice::Shipping => (
+                b.shipping.as_ref(),
+                &m.shipping_rules,
+                "shipping",
+                features::History::Shipping,
+            ),
+        }
+    }
+}
+
 /// Orders the page's payment methods. Always a permutation of `methods`.
 pub fn rank_payment_methods(d: &Decision, methods: &[PaymentMethod], explain: bool) -> Ranking {
+    rank_choices(d, Choice::Payment, methods, explain)
+}
+
+/// Orders the page's shipping options (same guarantees as payment methods).
+pub fn rank_shipping_options(d: &Decision, options: &[PaymentMethod], explain: bool) -> Ranking {
+    rank_choices(d, Choice::Shipping, options, explain)
+}
+
+/// Orders a page list. Always a permutation of `methods`.
+pub fn rank_choices(
+    d: &Decision,
+    choice: Choice,
+    methods: &[PaymentMethod],
+    explain: bool,
+) -> Ranking {
     let fallback =
         |why: &'static str, experiment: Option<Assignment>, model: Option<String>| Ranking {
             items: default_order(methods),
@@ -332,8 +382,10 @@ pub fn rank_payment_methods(d: &Decision, methods: &[PaymentMethod], explain: bo
     if model.is_expired(d.signals.now) {
         return fallback("expired", None, tag);
     }
-    let surface = model.bundle().payment.clone().unwrap_or_default();
-    let (assigned, arm_head) = match assignment(model, "payment", d.user_id) {
+    let (surface, compiled_rules, surface_name, history) = choice.surface(model);
+    let empty = Surface::default();
+    let surface = surface.unwrap_or(&empty);
+    let (assigned, arm_head) = match assignment(model, surface_name, d.user_id) {
         Some((a, h)) => (Some(a), h),
         None => (None, None),
     };
@@ -347,6 +399,7 @@ pub fn rank_payment_methods(d: &Decision, methods: &[PaymentMethod], explain: bo
         .enumerate()
         .map(|(i, m)| Candidate {
             id: &m.id,
+            history,
             kind: m.kind.as_deref(),
             position: i,
             ..Candidate::default()
@@ -359,7 +412,7 @@ pub fn rank_payment_methods(d: &Decision, methods: &[PaymentMethod], explain: bo
         let (mut score, mut reasons) = scorer.score(&s, explain);
         let mut rule_reasons = Vec::new();
         let mut eligible = true;
-        for (rule, compiled) in surface.rules.iter().zip(&model.payment_rules) {
+        for (rule, compiled) in surface.rules.iter().zip(compiled_rules) {
             if !rule_applies(model, rule, compiled, &s) {
                 continue;
             }
@@ -639,6 +692,7 @@ pub fn rank_cross_sells<'a>(d: &Decision<'a>, req: &'a CrossSellRequest, explain
     for (order, p) in pool.iter().enumerate() {
         let c = Candidate {
             id: &p.id,
+            history: features::History::Payment,
             kind: None,
             position: order,
             price: None,
@@ -848,4 +902,289 @@ impl CrossSellRequest {
             candidates: ids("candidates")?,
         })
     }
+}
+
+/// An incentive the page can offer (`chooseOffer`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Offer {
+    pub id: String,
+    pub kind: Option<String>,
+    /// What it costs the store, in the cart's currency.
+    pub cost: Option<f64>,
+    /// Or a percentage of the cart value.
+    pub percent: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Propensity {
+    /// Purchase probability with the offer.
+    pub with: f64,
+    /// Without any offer.
+    pub without: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OfferDecision {
+    /// The chosen offer's id, or `None`.
+    pub offer: Option<String>,
+    /// `chosen`, `pinned`, `noModel`, `expired`, `noHead`, `holdout`, `frequencyCap`,
+    /// `noneEligible`, `noUplift`.
+    pub reason: &'static str,
+    pub probability: Option<Propensity>,
+    pub reasons: Vec<Reason>,
+    pub experiment: Option<Assignment>,
+    pub model: Option<String>,
+}
+
+/// Picks at most one offer: eligible (rules, segments), within the budget (never more than
+/// `budgetPercent` of the cart value), under the frequency cap (`shown_recently` offers
+/// shown in the window), and with a positive predicted uplift when a propensity head
+/// exists (`P(buy | offer) > P(buy | none)`). A pin rule forces its offer.
+pub fn choose_offer(d: &Decision, offers: &[Offer], shown_recently: u32) -> OfferDecision {
+    let none = |reason: &'static str, experiment: Option<Assignment>, model: Option<String>| {
+        OfferDecision {
+            offer: None,
+            reason,
+            probability: None,
+            reasons: Vec::new(),
+            experiment,
+            model,
+        }
+    };
+    let Some(model) = d.model else {
+        return none("noModel", None, None);
+    };
+    let tag = Some(model_tag(model));
+    if model.is_expired(d.signals.now) {
+        return none("expired", None, tag);
+    }
+    let Some(surface) = model.bundle().offers.as_ref() else {
+        return none("noHead", None, tag);
+    };
+    let (assigned, arm_head) = match assignment(model, "offers", d.user_id) {
+        Some((a, h)) => (Some(a), h),
+        None => (None, None),
+    };
+    if assigned.as_ref().is_some_and(|a| a.holdout) {
+        return none("holdout", assigned, tag);
+    }
+    if surface
+        .frequency_cap
+        .is_some_and(|cap| shown_recently >= cap)
+    {
+        return none("frequencyCap", assigned, tag);
+    }
+    let cart_value = d.signals.view.cart.value;
+    let head = arm_head.or(surface.head.clone());
+    let mut scorer = Scorer::new(model, head.as_deref());
+    let baseline = Candidate {
+        id: "none",
+        position: usize::MAX,
+        price: Some(0.0),
+        ..Candidate::default()
+    };
+    let without = scorer
+        .head
+        .map(|_| scorer.score(&d.signals.with_candidate(&baseline), false).0);
+    let mut best: Option<(f64, &Offer, Vec<Reason>, bool, i32)> = None;
+    for (i, o) in offers.iter().enumerate() {
+        let cost = o
+            .cost
+            .or(o.percent.map(|p| p * cart_value / 100.0))
+            .unwrap_or(0.0);
+        if let Some(b) = surface.budget_percent {
+            // Over budget, or not comparable (NaN): not offered.
+            if cost.partial_cmp(&(b * cart_value / 100.0)) != Some(std::cmp::Ordering::Less)
+                && cost != b * cart_value / 100.0
+            {
+                continue;
+            }
+        }
+        let c = Candidate {
+            id: &o.id,
+            kind: o.kind.as_deref(),
+            position: i,
+            price: Some(cost),
+            ..Candidate::default()
+        };
+        let s = d.signals.with_candidate(&c);
+        let (mut score, mut reasons) = scorer.score(&s, true);
+        let mut eligible = true;
+        let mut pin: Option<i32> = None;
+        let mut rule_reasons = Vec::new();
+        for (rule, compiled) in surface.rules.iter().zip(&model.offer_rules) {
+            if !rule_applies(model, rule, compiled, &s) {
+                continue;
+            }
+            let action = match &rule.action {
+                Action::EligibleIf(_) if all_hold(&compiled.eligible, &s) => continue,
+                Action::EligibleIf(_) | Action::Exclude => {
+                    eligible = false;
+                    "excluded"
+                }
+                Action::Boost(a) => {
+                    score += a;
+                    "boosted"
+                }
+                Action::Pin(_) => {
+                    pin = Some(rule.priority);
+                    "pinned"
+                }
+            };
+            rule_reasons.push(Reason::Rule {
+                rule: rule.id.clone(),
+                action,
+                label: rule.label.clone(),
+            });
+        }
+        if !eligible {
+            continue;
+        }
+        rule_reasons.append(&mut reasons);
+        let better = match &best {
+            None => true,
+            Some((bs, _, _, bpinned, bprio)) => match (pin, *bpinned) {
+                (Some(p), true) => p > *bprio,
+                (Some(_), false) => true,
+                (None, true) => false,
+                (None, false) => score > *bs,
+            },
+        };
+        if better {
+            best = Some((score, o, rule_reasons, pin.is_some(), pin.unwrap_or(0)));
+        }
+    }
+    let Some((score, offer, reasons, pinned, _)) = best else {
+        return none("noneEligible", assigned, tag);
+    };
+    if !pinned {
+        if let Some(w) = without {
+            if score <= w {
+                return OfferDecision {
+                    probability: Some(Propensity {
+                        with: score,
+                        without: w,
+                    }),
+                    ..none("noUplift", assigned, tag)
+                };
+            }
+        }
+    }
+    OfferDecision {
+        offer: Some(offer.id.clone()),
+        reason: if pinned { "pinned" } else { "chosen" },
+        probability: without.map(|w| Propensity {
+            with: score,
+            without: w,
+        }),
+        reasons,
+        experiment: assigned,
+        model: tag,
+    }
+}
+
+impl Offer {
+    /// Reads the page's list: `[{id, type?, cost?, percent?}, …]`.
+    pub fn list_from_value(v: &crate::value::Value) -> Result<Vec<Offer>, RankError> {
+        use crate::value::Value;
+        let Value::List(items) = v else {
+            return Err(RankError("offers must be an array".into()));
+        };
+        if items.len() > MAX_INPUT {
+            return Err(RankError(format!("more than {MAX_INPUT} offers")));
+        }
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, o)| {
+                let num = |k: &str| match o.field(k) {
+                    None => Ok(None),
+                    Some(Value::Num(n)) if n.is_finite() && *n >= 0.0 => Ok(Some(*n)),
+                    Some(_) => Err(RankError(format!(
+                        "offers[{i}].{k} must be a non-negative number"
+                    ))),
+                };
+                Ok(Offer {
+                    id: id_of(
+                        o.field("id").unwrap_or(&Value::Null),
+                        &format!("offers[{i}].id"),
+                    )?,
+                    kind: match o.field("type") {
+                        Some(Value::Str(t)) if t.len() <= 100 => Some(t.clone()),
+                        None => None,
+                        Some(_) => {
+                            return Err(RankError(format!("offers[{i}].type must be a string")))
+                        }
+                    },
+                    cost: num("cost")?,
+                    percent: num("percent")?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// One chosen message.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChosenMessage {
+    pub slot: String,
+    pub id: Option<String>,
+    pub text: Option<String>,
+    /// The language of `text` (`None`: the bundle's default text).
+    pub language: Option<String>,
+}
+
+/// For each slot, the highest-priority message whose conditions hold, in the shopper's
+/// language when the bundle has a translation.
+pub fn choose_messages(d: &Decision, slots: &[String]) -> Vec<ChosenMessage> {
+    let lang = d
+        .signals
+        .view
+        .context
+        .as_ref()
+        .and_then(|c| c.language.as_deref());
+    slots
+        .iter()
+        .map(|slot| {
+            let pick = d
+                .model
+                .filter(|m| !m.is_expired(d.signals.now))
+                .and_then(|m| {
+                    m.bundle()
+                        .messages
+                        .iter()
+                        .zip(&m.message_conds)
+                        .filter(|(msg, (conds, seg))| {
+                            msg.slot == *slot
+                                && all_hold(conds, &d.signals)
+                                && seg.is_none_or(|i| all_hold(&m.segments[i], &d.signals))
+                        })
+                        .fold(
+                            None,
+                            |best: Option<&crate::model::Message>, (msg, _)| match best {
+                                Some(b) if b.priority >= msg.priority => Some(b),
+                                _ => Some(msg),
+                            },
+                        )
+                });
+            match pick {
+                Some(msg) => {
+                    let tr = lang.and_then(|l| msg.translations.iter().find(|(tl, _)| tl == l));
+                    ChosenMessage {
+                        slot: slot.clone(),
+                        id: Some(msg.id.clone()),
+                        text: Some(tr.map_or(&msg.text, |(_, t)| t).clone()),
+                        language: tr.map(|(l, _)| l.clone()),
+                    }
+                }
+                None => ChosenMessage {
+                    slot: slot.clone(),
+                    id: None,
+                    text: None,
+                    language: None,
+                },
+            }
+        })
+        .collect()
 }

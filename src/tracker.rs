@@ -124,6 +124,9 @@ pub struct Tracker<S: Store> {
     exposed: Vec<String>,
     /// A public key is configured: unsigned or unverified bundles are refused.
     require_signature: bool,
+    traits: crate::traits::Traits,
+    /// Salt of the customer-id pseudonym.
+    id_salt: String,
 }
 
 impl<S: Store> Tracker<S> {
@@ -140,7 +143,10 @@ impl<S: Store> Tracker<S> {
             user_id_from_page: false,
             exposed: Vec::new(),
             require_signature: false,
+            traits: crate::traits::Traits::default(),
+            id_salt: String::new(),
         };
+        t.id_salt = format!("checkout-personalizer:{}", t.journal.config().namespace);
         t.set_consent(consent, now);
         t
     }
@@ -155,6 +161,9 @@ impl<S: Store> Tracker<S> {
         t.set_context_override(o.context.clone());
         if o.public_key.is_some() {
             t.require_signatures();
+        }
+        if let Some(salt) = &o.id_salt {
+            t.id_salt = salt.clone();
         }
         t.set_consent(o.consent, now);
         t
@@ -225,6 +234,58 @@ impl<S: Store> Tracker<S> {
             Some(stored) => self.user_id = stored.to_owned(),
             None => self.journal.set_uid(&self.user_id.clone()),
         }
+    }
+
+    fn traits_key(&self) -> String {
+        format!("{}:traits", self.journal.config().namespace)
+    }
+
+    /// With consent: adopts stored traits (those set on this page win) and stores the result.
+    fn sync_traits(&mut self) {
+        if self.consent != Consent::Granted || self.journal.fault().is_some() {
+            return;
+        }
+        let key = self.traits_key();
+        let stored = self.journal.store().get(&key).ok().flatten();
+        if let Some(t) = stored.as_deref().and_then(crate::traits::Traits::decode) {
+            let mine = std::mem::take(&mut self.traits);
+            self.traits = crate::traits::Traits {
+                customer: mine.customer.or(t.customer),
+                logged_in: mine.logged_in.or(t.logged_in),
+                loyalty_tier: mine.loyalty_tier.or(t.loyalty_tier),
+                customer_since: mine.customer_since.or(t.customer_since),
+                preferred_language: mine.preferred_language.or(t.preferred_language),
+                b2b: mine.b2b.or(t.b2b),
+            };
+        } else if stored.is_some() {
+            let _ = self.journal.store().remove(&key);
+        }
+        self.store_traits();
+    }
+
+    fn store_traits(&self) {
+        if self.consent != Consent::Granted
+            || self.journal.fault().is_some()
+            || self.traits == crate::traits::Traits::default()
+        {
+            return;
+        }
+        let _ = self
+            .journal
+            .store()
+            .set(&self.traits_key(), &self.traits.encode());
+    }
+
+    /// What the storefront knows: `{customer_id?, traits?}` (whitelisted; the id is only
+    /// kept as a salted pseudonym). Stored with consent; cleared by `forget()`.
+    pub fn identify(&mut self, v: &Value) -> Result<(), crate::traits::TraitsError> {
+        self.traits = self.traits.merged_from(v, &self.id_salt)?;
+        self.store_traits();
+        Ok(())
+    }
+
+    pub fn traits(&self) -> &crate::traits::Traits {
+        &self.traits
     }
 
     /// Requires every bundle to be signed and its signature checked by the caller
@@ -312,8 +373,16 @@ impl<S: Store> Tracker<S> {
         self.model.as_ref()
     }
 
+    fn view(&self, now: i64) -> ProfileView {
+        let mut view = self.profile.view(now, self.context(now).as_ref());
+        if self.traits != crate::traits::Traits::default() {
+            view.traits = Some(self.traits.clone());
+        }
+        view
+    }
+
     fn with_decision<T>(&self, now: i64, f: impl FnOnce(&Decision) -> T) -> T {
-        let view = self.profile.view(now, self.context(now).as_ref());
+        let view = self.view(now);
         let d = Decision {
             model: self.model.as_ref(),
             signals: Signals {
@@ -350,6 +419,58 @@ impl<S: Store> Tracker<S> {
         let r = self.with_decision(now, |d| rank::rank_payment_methods(d, methods, true));
         self.log_exposure(&r.experiment, now);
         r
+    }
+
+    /// Orders the page's shipping options (a permutation of them, always).
+    pub fn rank_shipping_options(&mut self, options: &[PaymentMethod], now: i64) -> Ranking {
+        let r = self.with_decision(now, |d| rank::rank_shipping_options(d, options, true));
+        self.log_exposure(&r.experiment, now);
+        r
+    }
+
+    /// At most one offer (see `rank::choose_offer`); a chosen offer is recorded (once per
+    /// page view) for the frequency cap.
+    pub fn choose_offer(&mut self, offers: &[rank::Offer], now: i64) -> rank::OfferDecision {
+        let window = self
+            .model
+            .as_ref()
+            .and_then(|m| m.bundle().offers.as_ref())
+            .and_then(|o| o.frequency_days)
+            .unwrap_or(30.0);
+        let since = now - (window * 86_400_000.0) as i64;
+        let shown = self
+            .journal
+            .events()
+            .filter(|e| {
+                e.ts >= since
+                    && e.exposure
+                        .as_ref()
+                        .is_some_and(|x| x.experiment == OFFER_EXPOSURE)
+            })
+            .count() as u32;
+        let d = self.with_decision(now, |d| rank::choose_offer(d, offers, shown));
+        self.log_exposure(&d.experiment, now);
+        if let Some(id) = &d.offer {
+            let key = format!("{OFFER_EXPOSURE}:{id}");
+            if !self.exposed.contains(&key) {
+                self.exposed.push(key);
+                let mut e = Event::new(EventType::Exposure, now);
+                e.exposure = Some(Exposure {
+                    experiment: OFFER_EXPOSURE.into(),
+                    arm: id.chars().take(100).collect(),
+                    variation: 0,
+                });
+                if e.is_valid() {
+                    self.journal.append(e);
+                }
+            }
+        }
+        d
+    }
+
+    /// The message for each slot.
+    pub fn choose_messages(&self, slots: &[String], now: i64) -> Vec<rank::ChosenMessage> {
+        self.with_decision(now, |d| rank::choose_messages(d, slots))
     }
 
     /// Items to offer with the cart.
@@ -389,6 +510,7 @@ impl<S: Store> Tracker<S> {
                 let had = self.journal.len();
                 self.journal.open(now);
                 self.sync_user_id();
+                self.sync_traits();
                 self.journal.flush(now);
                 if self.journal.len() != had || self.journal.stats().restored > 0 {
                     self.rebuild_profile();
@@ -429,7 +551,7 @@ impl<S: Store> Tracker<S> {
     }
 
     pub fn profile(&self, now: i64) -> ProfileView {
-        self.profile.view(now, self.context(now).as_ref())
+        self.view(now)
     }
 
     /// A `storage` event from another tab (`key: None` means storage was cleared).
@@ -452,6 +574,7 @@ impl<S: Store> Tracker<S> {
         let removed = self.journal.erase_store().unwrap_or(0);
         self.profile = SessionProfile::new(*self.profile.config());
         self.exposed.clear();
+        self.traits = crate::traits::Traits::default();
         if !self.user_id_from_page {
             // A new pseudonymous identity: nothing links it to the forgotten one.
             self.user_id = anonymous_id(self.journal.tab(), now as u64);
@@ -480,6 +603,9 @@ impl<S: Store> Tracker<S> {
         }
     }
 }
+
+/// The exposure name under which shown offers are recorded (for the frequency cap).
+pub const OFFER_EXPOSURE: &str = "offer";
 
 /// A pseudonymous id from the tab's random number (and a salt): 16 hex digits.
 fn anonymous_id(tab: u32, salt: u64) -> String {
@@ -587,6 +713,60 @@ mod tests {
         t.forget(T0 + 1);
         assert_ne!(t.user_id(), id);
         assert!(store.keys().unwrap().is_empty());
+    }
+
+    #[test]
+    fn traits_are_stored_with_consent_pseudonymised_and_forgotten() {
+        let store = Rc::new(MemoryStore::new());
+        let mut t = tracker(&store, 1, Consent::Pending);
+        t.identify(&value(
+            r#"{"customer_id":"C-9","traits":{"loyaltyTier":"gold","email":"x@y.de"}}"#,
+        ))
+        .unwrap();
+        assert!(store.keys().unwrap().is_empty(), "nothing before consent");
+        t.set_consent(Consent::Granted, T0);
+        let stored = store.get("cp:traits").unwrap().unwrap();
+        assert!(!stored.contains("C-9"));
+        let next = tracker(&store, 2, Consent::Granted);
+        assert_eq!(next.traits().loyalty_tier.as_deref(), Some("gold"));
+        assert_eq!(
+            next.profile(T0).traits.unwrap().customer,
+            t.traits().customer
+        );
+        t.forget(T0);
+        assert_eq!(t.traits(), &crate::traits::Traits::default());
+        assert!(store.keys().unwrap().is_empty());
+    }
+
+    #[test]
+    fn offers_respect_the_frequency_cap_across_page_views() {
+        use crate::rank::Offer;
+        let store = Rc::new(MemoryStore::new());
+        let bytes = include_bytes!("../tests/fixtures/extras.cpm");
+        let offers = [Offer {
+            id: "ten_percent".into(),
+            kind: None,
+            cost: None,
+            percent: Some(10.0),
+        }];
+        let mut shown = 0;
+        for tab in 0..4 {
+            let mut t = tracker(&store, tab, Consent::Granted);
+            t.load_model(bytes).unwrap();
+            if tab == 0 {
+                add(&mut t, "coat", T0); // a 2.00 cart: 10% fits the 15% budget
+            }
+            let d = t.choose_offer(&offers, T0 + i64::from(tab));
+            // The same page view asking again records nothing more.
+            t.choose_offer(&offers, T0 + i64::from(tab));
+            t.flush(T0 + i64::from(tab));
+            if d.offer.is_some() {
+                shown += 1;
+            } else {
+                assert_eq!(d.reason, "frequencyCap");
+            }
+        }
+        assert_eq!(shown, 2, "frequency_cap = 2 per 7 days");
     }
 
     #[test]

@@ -84,16 +84,56 @@ fn ranking_cases() {
             t.load_model(&bytes).unwrap();
         }
         for step in case["steps"].as_array().unwrap() {
+            if let Some(who) = step.get("identify") {
+                let who: Value = serde_json::from_value(who.clone()).unwrap();
+                t.identify(&who).unwrap_or_else(|e| panic!("{name}: {e}"));
+                continue;
+            }
             let event: Value = serde_json::from_value(step["event"].clone()).unwrap();
             t.track(&event, step["at"].as_i64().unwrap())
                 .unwrap_or_else(|e| panic!("{name}: {e}"));
         }
         let at = case["at"].as_i64().unwrap();
+        let want = &case["expect"];
+        let list = |key: &str| {
+            let v: Value = serde_json::from_value(case[key].clone()).unwrap();
+            PaymentMethod::list_from_value(&v).unwrap()
+        };
         let ranking = match case["rank"].as_str().unwrap() {
-            "payment" => {
-                let methods: Value = serde_json::from_value(case["methods"].clone()).unwrap();
-                let methods = PaymentMethod::list_from_value(&methods).unwrap();
-                let r = t.rank_payment_methods(&methods, at);
+            "offer" => {
+                let offers: Value = serde_json::from_value(case["offers"].clone()).unwrap();
+                let offers = checkout_personalizer::rank::Offer::list_from_value(&offers).unwrap();
+                let d = t.choose_offer(&offers, at);
+                assert_eq!(
+                    serde_json::to_value(&d.offer).unwrap(),
+                    want["offer"],
+                    "{name}: {d:?}"
+                );
+                assert_eq!(d.reason, want["reason"].as_str().unwrap(), "{name}");
+                if let Some(p) = &d.probability {
+                    assert_eq!(
+                        d.offer.is_some(),
+                        p.with > p.without,
+                        "{name}: only with an uplift"
+                    );
+                }
+                continue;
+            }
+            "messages" => {
+                let slots: Vec<String> = serde_json::from_value(case["slots"].clone()).unwrap();
+                for m in t.choose_messages(&slots, at) {
+                    let text = serde_json::to_value(&m.text).unwrap();
+                    assert_eq!(text, want["messages"][&m.slot], "{name}: {}", m.slot);
+                }
+                continue;
+            }
+            kind @ ("payment" | "shipping") => {
+                let methods = list("methods");
+                let r = if kind == "payment" {
+                    t.rank_payment_methods(&methods, at)
+                } else {
+                    t.rank_shipping_options(&methods, at)
+                };
                 // Whatever the case expects, the result is a permutation of the input.
                 let mut a: Vec<&str> = r.items.iter().map(|i| i.id.as_str()).collect();
                 let mut b: Vec<&str> = methods.iter().map(|m| m.id.as_str()).collect();
@@ -108,7 +148,6 @@ fn ranking_cases() {
             }
         };
         let got = serde_json::to_value(&ranking).unwrap();
-        let want = &case["expect"];
         let order: Vec<&str> = ranking.items.iter().map(|i| i.id.as_str()).collect();
         assert_eq!(
             serde_json::to_value(&order).unwrap(),

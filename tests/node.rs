@@ -399,28 +399,64 @@ fn golden_ranking_cases_agree_with_native() {
                 p.load_model(include_bytes!("fixtures/experiment.cpm"))
                     .unwrap(),
             ),
+            Some("extras.cpm") => {
+                drop(p.load_model(include_bytes!("fixtures/extras.cpm")).unwrap())
+            }
             Some(other) => panic!("{name}: unknown model {other}"),
             None => {}
         }
         let steps: js_sys::Array = get(&case, "steps").unchecked_into();
         for step in steps.iter() {
             clock.set(get(&step, "at").as_f64().unwrap());
+            let who = get(&step, "identify");
+            if !who.is_undefined() {
+                p.identify(who).unwrap();
+                continue;
+            }
             p.track(get(&step, "event").unchecked_into()).unwrap();
         }
         clock.set(get(&case, "at").as_f64().unwrap());
-        let ranking: JsValue = if get(&case, "rank").as_string().as_deref() == Some("payment") {
-            p.rank_payment_methods(get(&case, "methods").unchecked_into(), None)
+        let want = get(&case, "expect");
+        let s = |v: &JsValue| JSON::stringify(v).unwrap().as_string().unwrap();
+        let ranking: JsValue = match get(&case, "rank").as_string().as_deref() {
+            Some("payment") => p
+                .rank_payment_methods(get(&case, "methods").unchecked_into(), None)
                 .unwrap()
-                .into()
-        } else {
-            p.rank_cross_sells(Some(get(&case, "request").unchecked_into()))
+                .into(),
+            Some("shipping") => p
+                .rank_shipping_options(get(&case, "methods").unchecked_into(), None)
                 .unwrap()
-                .into()
+                .into(),
+            Some("offer") => {
+                let d: JsValue = p.choose_offer(get(&case, "offers")).unwrap().into();
+                assert_eq!(s(&get(&d, "offer")), s(&get(&want, "offer")), "{name}");
+                assert_eq!(get(&d, "reason"), get(&want, "reason"), "{name}");
+                continue;
+            }
+            Some("messages") => {
+                let slots: Vec<String> = js_sys::Array::from(&get(&case, "slots"))
+                    .iter()
+                    .map(|v| v.as_string().unwrap())
+                    .collect();
+                let got: js_sys::Array =
+                    JsValue::from(p.choose_messages(slots).unwrap()).unchecked_into();
+                for m in got.iter() {
+                    let slot = get(&m, "slot").as_string().unwrap();
+                    assert_eq!(
+                        s(&get(&m, "text")),
+                        s(&get(&get(&want, "messages"), &slot)),
+                        "{name}: {slot}"
+                    );
+                }
+                continue;
+            }
+            _ => p
+                .rank_cross_sells(Some(get(&case, "request").unchecked_into()))
+                .unwrap()
+                .into(),
         };
         let items: js_sys::Array = get(&ranking, "items").unchecked_into();
         let order: js_sys::Array = items.iter().map(|i| get(&i, "id")).collect();
-        let want = get(&case, "expect");
-        let s = |v: &JsValue| JSON::stringify(v).unwrap().as_string().unwrap();
         assert_eq!(s(&order), s(&get(&want, "order")), "{name}");
         let ineligible = get(&want, "ineligible");
         if !ineligible.is_undefined() {

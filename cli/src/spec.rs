@@ -20,6 +20,10 @@ struct Spec {
     heads: Vec<HeadSpec>,
     payment: Option<SurfaceSpec>,
     cross_sell: Option<SurfaceSpec>,
+    shipping: Option<SurfaceSpec>,
+    offers: Option<SurfaceSpec>,
+    #[serde(default)]
+    messages: Vec<MessageSpec>,
     #[serde(default)]
     segments: Vec<SegmentSpec>,
     #[serde(default)]
@@ -74,6 +78,24 @@ struct SurfaceSpec {
     cooccur: Option<String>,
     #[serde(default)]
     rules: Vec<RuleSpec>,
+    budget_percent: Option<f64>,
+    frequency_cap: Option<u32>,
+    frequency_days: Option<f64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MessageSpec {
+    slot: String,
+    id: String,
+    text: String,
+    #[serde(default)]
+    translations: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    when: Vec<CondSpec>,
+    segment: Option<String>,
+    #[serde(default)]
+    priority: i32,
 }
 
 #[derive(Deserialize)]
@@ -221,6 +243,9 @@ fn surface(s: &SurfaceSpec) -> Result<Surface> {
         head: s.head.clone(),
         cooccur: s.cooccur.clone(),
         rules,
+        budget_percent: s.budget_percent,
+        frequency_cap: s.frequency_cap,
+        frequency_days: s.frequency_days,
     })
 }
 
@@ -343,6 +368,27 @@ pub fn build(text: &str, dir: &Path, created_ms: i64) -> Result<Bundle> {
             .collect::<Result<_>>()?,
         payment: s.payment.as_ref().map(surface).transpose()?,
         cross_sell: s.cross_sell.as_ref().map(surface).transpose()?,
+        shipping: s.shipping.as_ref().map(surface).transpose()?,
+        offers: s.offers.as_ref().map(surface).transpose()?,
+        messages: s
+            .messages
+            .iter()
+            .map(|m| {
+                Ok(Message {
+                    slot: m.slot.clone(),
+                    id: m.id.clone(),
+                    text: m.text.clone(),
+                    translations: m
+                        .translations
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect(),
+                    when: conditions(&m.when)?,
+                    segment: m.segment.clone(),
+                    priority: m.priority,
+                })
+            })
+            .collect::<Result<_>>()?,
         segments: s
             .segments
             .iter()

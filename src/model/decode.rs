@@ -77,6 +77,10 @@ pub struct Model {
     pub(crate) segments: Vec<Vec<Cond>>,
     pub(crate) payment_rules: Vec<CompiledRule>,
     pub(crate) cross_sell_rules: Vec<CompiledRule>,
+    pub(crate) shipping_rules: Vec<CompiledRule>,
+    pub(crate) offer_rules: Vec<CompiledRule>,
+    /// Per message: its conditions and its segment (index).
+    pub(crate) message_conds: Vec<(Vec<Cond>, Option<usize>)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -227,6 +231,43 @@ pub fn validate(mut b: Bundle) -> Result<Model, DecodeError> {
 
     let payment_rules = surface(&b, b.payment.as_ref(), "payment")?;
     let cross_sell_rules = surface(&b, b.cross_sell.as_ref(), "crossSell")?;
+    let shipping_rules = surface(&b, b.shipping.as_ref(), "shipping")?;
+    let offer_rules = surface(&b, b.offers.as_ref(), "offers")?;
+    if let Some(o) = &b.offers {
+        if o.budget_percent
+            .is_some_and(|p| !(0.0..=100.0).contains(&p))
+            || o.frequency_days.is_some_and(|d| !(d > 0.0 && d <= 3650.0))
+        {
+            return invalid("offers: budgetPercent must be 0 to 100 and frequencyDays 0 to 3650");
+        }
+    }
+    check_len("messages", b.messages.len(), MAX_RULES)?;
+    let message_conds = b
+        .messages
+        .iter()
+        .map(|m| {
+            for t in [&m.slot, &m.id, &m.text]
+                .into_iter()
+                .chain(m.translations.iter().flat_map(|(l, t)| [l, t]))
+            {
+                check_str("message", t)?;
+            }
+            check_len("translations", m.translations.len(), 64)?;
+            let seg = match &m.segment {
+                None => None,
+                Some(name) => match b.segments.iter().position(|s| &s.name == name) {
+                    Some(i) => Some(i),
+                    None => {
+                        return invalid(format!(
+                            "message \"{}\" refers to a missing segment \"{name}\"",
+                            m.id
+                        ))
+                    }
+                },
+            };
+            Ok((conditions(&m.when)?, seg))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
 
     for e in &b.experiments {
         check_str("experiment key", &e.key)?;
@@ -237,9 +278,9 @@ pub fn validate(mut b: Bundle) -> Result<Model, DecodeError> {
                 e.key
             ));
         }
-        if e.surface != "payment" && e.surface != "crossSell" {
+        if !["payment", "crossSell", "shipping", "offers"].contains(&e.surface.as_str()) {
             return invalid(format!(
-                "experiment \"{}\": surface must be payment or crossSell",
+                "experiment \"{}\": surface must be payment, crossSell, shipping or offers",
                 e.key
             ));
         }
@@ -275,6 +316,9 @@ pub fn validate(mut b: Bundle) -> Result<Model, DecodeError> {
         segments,
         payment_rules,
         cross_sell_rules,
+        shipping_rules,
+        offer_rules,
+        message_conds,
     })
 }
 

@@ -9,10 +9,19 @@ use super::{Feature, Transform};
 use crate::profile::{ProfileView, SessionProfile};
 use std::borrow::Cow;
 
-/// What is being scored: a payment method or an item.
+/// Whose history `candidate.isLast`, `usedCount`, `usedShare`, `isSession` read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum History {
+    #[default]
+    Payment,
+    Shipping,
+}
+
+/// What is being scored: a payment method, a shipping option, an offer or an item.
 #[derive(Debug, Clone, Default)]
 pub struct Candidate<'a> {
     pub id: &'a str,
+    pub history: History,
     /// Payment methods: the page's `type` (`card`, `wallet`, `bnpl`, …).
     pub kind: Option<&'a str>,
     /// Position in the page's own order (0-based).
@@ -92,6 +101,11 @@ sources! {
     CandidateIdCountry = "candidate.idCountry", true;
     CandidateIdDevice = "candidate.idDevice", true;
     CandidateIdOs = "candidate.idOs", true;
+    TraitLoggedIn = "trait.loggedIn", false;
+    TraitLoyaltyTier = "trait.loyaltyTier", true;
+    TraitCustomerDays = "trait.customerDays", false;
+    TraitLanguage = "trait.preferredLanguage", true;
+    TraitB2b = "trait.b2b", false;
 }
 
 /// Everything one decision can read.
@@ -127,7 +141,11 @@ impl<'a> Signals<'a> {
     pub fn num(&self, s: Source) -> f64 {
         let v = self.view;
         let c = self.candidate;
-        let used = |id: &str| f64::from(v.payment.counts.get(id).copied().unwrap_or(0));
+        let usage = match c.map(|c| c.history) {
+            Some(History::Shipping) => &v.shipping,
+            _ => &v.payment,
+        };
+        let used = |id: &str| f64::from(usage.counts.get(id).copied().unwrap_or(0));
         match s {
             Source::CartValue => v.cart.value,
             Source::CartQuantity => f64::from(v.cart.quantity),
@@ -143,21 +161,26 @@ impl<'a> Signals<'a> {
             Source::LocalHour => opt(v.context.as_ref().map(|c| f64::from(c.local_hour))),
             Source::Weekday => opt(v.context.as_ref().map(|c| f64::from(c.weekday))),
             Source::PaymentMethodsUsed => v.payment.counts.len() as f64,
+            Source::TraitLoggedIn => opt(v.traits.as_ref().and_then(|t| t.logged_in).map(flag)),
+            Source::TraitB2b => opt(v.traits.as_ref().and_then(|t| t.b2b).map(flag)),
+            Source::TraitCustomerDays => opt(v
+                .traits
+                .as_ref()
+                .and_then(|t| t.customer_since)
+                .map(|s| (self.now - s).max(0) as f64 / 86_400_000.0)),
             Source::CandidatePosition => opt(c.map(|c| c.position as f64)),
             Source::CandidateUsedCount => opt(c.map(|c| used(c.id))),
             Source::CandidateUsedShare => opt(c.map(|c| {
-                let total: u32 = v.payment.counts.iter().map(|(_, n)| *n).sum();
+                let total: u32 = usage.counts.iter().map(|(_, n)| *n).sum();
                 if total == 0 {
                     0.0
                 } else {
                     used(c.id) / f64::from(total)
                 }
             })),
-            Source::CandidateIsLast => {
-                opt(c.map(|c| flag(v.payment.last.as_deref() == Some(c.id))))
-            }
+            Source::CandidateIsLast => opt(c.map(|c| flag(usage.last.as_deref() == Some(c.id)))),
             Source::CandidateIsSession => {
-                opt(c.map(|c| flag(v.payment.session.as_deref() == Some(c.id))))
+                opt(c.map(|c| flag(usage.session.as_deref() == Some(c.id))))
             }
             Source::CandidatePrice => opt(c.and_then(|c| c.price)),
             Source::CandidateInterest => {
@@ -211,6 +234,11 @@ impl<'a> Signals<'a> {
             Source::LastPayment => v.payment.last.as_deref(),
             Source::SessionPayment => v.payment.session.as_deref(),
             Source::LastShipping => v.shipping.last.as_deref(),
+            Source::TraitLoyaltyTier => v.traits.as_ref().and_then(|t| t.loyalty_tier.as_deref()),
+            Source::TraitLanguage => v
+                .traits
+                .as_ref()
+                .and_then(|t| t.preferred_language.as_deref()),
             Source::CandidateId => self.candidate.map(|c| c.id),
             Source::CandidateType => self.candidate.and_then(|c| c.kind),
             Source::CandidateCategory => self.candidate.and_then(|c| c.category),

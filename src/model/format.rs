@@ -19,6 +19,9 @@ pub fn encode(b: &Bundle) -> Vec<u8> {
         + usize::from(b.expires_ms.is_some())
         + usize::from(b.payment.is_some())
         + usize::from(b.cross_sell.is_some())
+        + usize::from(b.shipping.is_some())
+        + usize::from(b.offers.is_some())
+        + usize::from(!b.messages.is_empty())
         + 2;
     w.map(fields);
     w.str("magic");
@@ -49,9 +52,44 @@ pub fn encode(b: &Bundle) -> Vec<u8> {
         w.str("payment");
         write_surface(&mut w, s);
     }
-    if let Some(s) = &b.cross_sell {
-        w.str("crossSell");
-        write_surface(&mut w, s);
+    for (key, surface) in [
+        ("crossSell", &b.cross_sell),
+        ("shipping", &b.shipping),
+        ("offers", &b.offers),
+    ] {
+        if let Some(s) = surface {
+            w.str(key);
+            write_surface(&mut w, s);
+        }
+    }
+    if !b.messages.is_empty() {
+        w.str("messages");
+        w.array(b.messages.len());
+        for m in &b.messages {
+            w.map(7 + usize::from(m.segment.is_some()));
+            w.str("slot");
+            w.str(&m.slot);
+            w.str("id");
+            w.str(&m.id);
+            w.str("text");
+            w.str(&m.text);
+            w.str("translations");
+            w.map(m.translations.len());
+            for (lang, text) in &m.translations {
+                w.str(lang);
+                w.str(text);
+            }
+            w.str("when");
+            write_conditions(&mut w, &m.when);
+            w.str("priority");
+            w.i64(i64::from(m.priority));
+            if let Some(g) = &m.segment {
+                w.str("segment");
+                w.str(g);
+            }
+            w.str("kind");
+            w.str("text");
+        }
     }
     w.str("segments");
     w.array(b.segments.len());
@@ -221,7 +259,25 @@ fn write_head(w: &mut Writer, h: &Head) {
 }
 
 fn write_surface(w: &mut Writer, s: &Surface) {
-    w.map(1 + usize::from(s.head.is_some()) + usize::from(s.cooccur.is_some()));
+    w.map(
+        1 + usize::from(s.head.is_some())
+            + usize::from(s.cooccur.is_some())
+            + usize::from(s.budget_percent.is_some())
+            + usize::from(s.frequency_cap.is_some())
+            + usize::from(s.frequency_days.is_some()),
+    );
+    if let Some(b) = s.budget_percent {
+        w.str("budgetPercent");
+        w.f64(b);
+    }
+    if let Some(c) = s.frequency_cap {
+        w.str("frequencyCap");
+        w.u64(u64::from(c));
+    }
+    if let Some(d) = s.frequency_days {
+        w.str("frequencyDays");
+        w.f64(d);
+    }
     if let Some(h) = &s.head {
         w.str("head");
         w.str(h);
@@ -489,6 +545,9 @@ pub fn read(bytes: &[u8]) -> R<Bundle> {
             "heads" => b.heads = list(r, key, read_head)?,
             "payment" => b.payment = Some(read_surface(r)?),
             "crossSell" => b.cross_sell = Some(read_surface(r)?),
+            "shipping" => b.shipping = Some(read_surface(r)?),
+            "offers" => b.offers = Some(read_surface(r)?),
+            "messages" => b.messages = list(r, key, read_message)?,
             "segments" => {
                 b.segments = list(r, key, |r| {
                     let mut s = Segment {
@@ -654,11 +713,43 @@ fn read_surface(r: &mut Reader) -> R<Surface> {
             "head" => s.head = opt_string(r, k)?,
             "cooccur" => s.cooccur = opt_string(r, k)?,
             "rules" => s.rules = list(r, k, read_rule)?,
+            "budgetPercent" => s.budget_percent = Some(num(r, k)?),
+            "frequencyCap" => s.frequency_cap = Some(uint(r, k)?),
+            "frequencyDays" => s.frequency_days = Some(num(r, k)?),
             _ => return Ok(false),
         }
         Ok(true)
     })?;
     Ok(s)
+}
+
+fn read_message(r: &mut Reader) -> R<Message> {
+    let mut m = Message::default();
+    map(r, "message", |k, r| {
+        match k {
+            "slot" => m.slot = string(r, k)?,
+            "id" => m.id = string(r, k)?,
+            "text" => m.text = string(r, k)?,
+            "translations" => {
+                let n = r.map().map_err(|e| bad(e, k))?;
+                for _ in 0..n {
+                    m.translations.push((string(r, k)?, string(r, k)?));
+                }
+            }
+            "when" => m.when = read_conditions(r)?,
+            "segment" => m.segment = opt_string(r, k)?,
+            "priority" => {
+                m.priority = r
+                    .i64()
+                    .ok()
+                    .and_then(|p| i32::try_from(p).ok())
+                    .ok_or_else(|| DecodeError::Invalid("message priority out of range".into()))?
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    })?;
+    Ok(m)
 }
 
 fn read_rule(r: &mut Reader) -> R<Rule> {

@@ -38,8 +38,26 @@ pub struct Bundle {
     pub heads: Vec<Head>,
     pub payment: Option<Surface>,
     pub cross_sell: Option<Surface>,
+    pub shipping: Option<Surface>,
+    /// Incentives (`chooseOffer`): head = purchase propensity with the offer as candidate.
+    pub offers: Option<Surface>,
     pub segments: Vec<Segment>,
     pub experiments: Vec<Experiment>,
+    pub messages: Vec<Message>,
+}
+
+/// A text for a page slot (`chooseMessages`), shown when its conditions hold; the highest
+/// priority wins per slot. Text only, never markup.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Message {
+    pub slot: String,
+    pub id: String,
+    pub text: String,
+    /// `(language, text)`, e.g. `("de", "Danke …")`.
+    pub translations: Vec<(String, String)>,
+    pub when: Vec<Condition>,
+    pub segment: Option<String>,
+    pub priority: i32,
 }
 
 /// One input of the feature vector: where its value comes from and how it is transformed.
@@ -213,6 +231,11 @@ pub struct Surface {
     /// Cross-sells: the co-occurrence head that proposes candidates.
     pub cooccur: Option<String>,
     pub rules: Vec<Rule>,
+    /// Offers: never more than this percentage of the cart value.
+    pub budget_percent: Option<f64>,
+    /// Offers: at most this many shown per shopper within `frequency_days`.
+    pub frequency_cap: Option<u32>,
+    pub frequency_days: Option<f64>,
 }
 
 /// A rule applied after the model. `targets` match candidate ids, or types as `type:<t>`,

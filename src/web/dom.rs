@@ -15,7 +15,7 @@
 //! Decisions come from the tracker; this file only reads and writes the DOM.
 
 use super::exports::Inner;
-use crate::rank::{CrossSellRequest, PaymentMethod, Reason};
+use crate::rank::{Choice, CrossSellRequest, PaymentMethod, Reason};
 use crate::value::Value;
 use gloo_events::EventListener;
 use std::cell::{Cell, RefCell};
@@ -344,20 +344,41 @@ pub(super) fn apply(inner: &Rc<Inner>) {
             *state.catalog.borrow_mut() = fresh;
         }
     }
-    for container in query_all(&state.root, r#"[data-personalize="payment-methods"]"#) {
-        reorder_payments(inner, &container);
+    for list in LISTS {
+        for container in query_all(&state.root, &format!("[data-personalize=\"{}\"]", list.0)) {
+            reorder(inner, &container, list);
+        }
     }
+    fill_messages(inner, &state.root);
     for slot in query_all(&state.root, r#"[data-personalize="cross-sell"]"#) {
         fill_cross_sells(inner, state, &slot);
     }
 }
 
-fn reorder_payments(inner: &Inner, container: &Element) {
+/// The lists reordered in place: container marker, child id attribute, child type
+/// attribute, what they are.
+const LISTS: [(&str, &str, &str, Choice); 2] = [
+    (
+        "payment-methods",
+        "data-payment-method",
+        "data-payment-type",
+        Choice::Payment,
+    ),
+    (
+        "shipping-options",
+        "data-shipping-option",
+        "data-shipping-type",
+        Choice::Shipping,
+    ),
+];
+
+fn reorder(inner: &Inner, container: &Element, list: (&str, &str, &str, Choice)) {
+    let (_, id_attr, type_attr, choice) = list;
     let all = children(container);
     let methods: Vec<(usize, Element, String)> = all
         .iter()
         .enumerate()
-        .filter_map(|(i, e)| attr(e, "data-payment-method").map(|id| (i, e.clone(), id)))
+        .filter_map(|(i, e)| attr(e, id_attr).map(|id| (i, e.clone(), id)))
         .collect();
     if methods.is_empty() {
         return;
@@ -366,14 +387,17 @@ fn reorder_payments(inner: &Inner, container: &Element) {
         .iter()
         .map(|(_, e, id)| PaymentMethod {
             id: id.clone(),
-            kind: attr(e, "data-payment-type"),
+            kind: attr(e, type_attr),
         })
         .collect();
     let now = inner.now();
     let Ok(mut t) = inner.tracker_mut() else {
         return;
     };
-    let ranking = t.rank_payment_methods(&input, now);
+    let ranking = match choice {
+        Choice::Payment => t.rank_payment_methods(&input, now),
+        Choice::Shipping => t.rank_shipping_options(&input, now),
+    };
     drop(t);
     // Map ranked ids back to their nodes (duplicates taken in page order).
     let mut unused: Vec<Option<Element>> =
@@ -398,7 +422,7 @@ fn reorder_payments(inner: &Inner, container: &Element) {
     let desired: Vec<Element> = all
         .iter()
         .map(|e| {
-            if attr(e, "data-payment-method").is_some() {
+            if attr(e, id_attr).is_some() {
                 next.next().map_or_else(|| e.clone(), |(n, _)| n.clone())
             } else {
                 e.clone()
@@ -646,27 +670,54 @@ fn on_click(inner: &Rc<Inner>, e: &web_sys::Event) {
 }
 
 fn on_change(inner: &Rc<Inner>, e: &web_sys::Event) {
-    let Some(method) = closest(
-        e,
-        "[data-personalize=\"payment-methods\"] [data-payment-method]",
-    ) else {
-        return;
-    };
-    let Some(id) = attr(&method, "data-payment-method") else {
-        return;
-    };
     let checked = e
         .target()
         .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
         .is_none_or(|i| i.type_() != "radio" && i.type_() != "checkbox" || i.checked());
-    if checked {
+    if !checked {
+        return;
+    }
+    for (marker, id_attr, _, choice) in LISTS {
+        let Some(el) = closest(e, &format!("[data-personalize=\"{marker}\"] [{id_attr}]")) else {
+            continue;
+        };
+        let Some(id) = attr(&el, id_attr) else {
+            continue;
+        };
+        let (kind, field) = match choice {
+            Choice::Payment => ("select_payment_method", "payment_type"),
+            Choice::Shipping => ("add_shipping_info", "shipping_tier"),
+        };
         inner.track_quietly(&Value::Map(vec![
-            (
-                "type".to_owned(),
-                Value::Str("select_payment_method".into()),
-            ),
-            ("payment_type".to_owned(), Value::Str(id)),
+            ("type".to_owned(), Value::Str(kind.into())),
+            (field.to_owned(), Value::Str(id)),
         ]));
+        return;
+    }
+}
+
+/// `[data-personalize-message="<slot>"]` elements get their slot's message as text
+/// (or are emptied when none applies).
+fn fill_messages(inner: &Inner, root: &Element) {
+    let els = query_all(root, "[data-personalize-message]");
+    if els.is_empty() {
+        return;
+    }
+    let slots: Vec<String> = els
+        .iter()
+        .filter_map(|e| attr(e, "data-personalize-message"))
+        .collect();
+    let now = inner.now();
+    let Ok(t) = inner.tracker_mut() else { return };
+    let chosen = t.choose_messages(&slots, now);
+    drop(t);
+    for e in els {
+        let Some(slot) = attr(&e, "data-personalize-message") else {
+            continue;
+        };
+        let m = chosen.iter().find(|m| m.slot == slot);
+        set_text_if_changed(&e, m.and_then(|m| m.text.as_deref()).unwrap_or(""));
+        set_attr_if_changed(&e, "data-message-id", m.and_then(|m| m.id.as_deref()));
     }
 }
 

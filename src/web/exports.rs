@@ -454,6 +454,61 @@ impl Personalizer {
         Ok(to_js(&ranking)?.unchecked_into())
     }
 
+    /// Orders the page's shipping options, with the same guarantees as payment methods.
+    #[wasm_bindgen(js_name = rankShippingOptions)]
+    pub fn rank_shipping_options(
+        &self,
+        options: types::PaymentMethods,
+        context: Option<types::ContextInput>,
+    ) -> Result<types::Ranking, JsError> {
+        let options = to_value(&options.into()).map_err(|e| read_error("rank", e))?;
+        let options = PaymentMethod::list_from_value(&options).map_err(rank_error)?;
+        let context = match context {
+            Some(c) => {
+                let v = to_value(&c.into()).map_err(|e| read_error("config", e))?;
+                Some(ContextOverride::from_value(&v).map_err(js_error)?)
+            }
+            None => None,
+        };
+        let now = self.inner.now();
+        let ranking = self
+            .inner
+            .tracker()?
+            .with_context(context.as_ref(), |t| t.rank_shipping_options(&options, now));
+        self.inner.schedule_flush();
+        Ok(to_js(&ranking)?.unchecked_into())
+    }
+
+    /// Picks at most one of the page's offers `[{id, type?, cost?, percent?}]`: eligible,
+    /// within the bundle's budget and frequency cap, with a positive predicted uplift.
+    #[wasm_bindgen(js_name = chooseOffer)]
+    pub fn choose_offer(&self, offers: JsValue) -> Result<types::OfferDecision, JsError> {
+        let v = to_value(&offers).map_err(|e| read_error("rank", e))?;
+        let offers = crate::rank::Offer::list_from_value(&v).map_err(rank_error)?;
+        let now = self.inner.now();
+        let d = self.inner.tracker()?.choose_offer(&offers, now);
+        self.inner.schedule_flush();
+        Ok(to_js(&d)?.unchecked_into())
+    }
+
+    /// The bundle's message for each slot name, in the shopper's language when translated.
+    #[wasm_bindgen(js_name = chooseMessages)]
+    pub fn choose_messages(&self, slots: Vec<String>) -> Result<types::Messages, JsError> {
+        let now = self.inner.now();
+        let m = self.inner.tracker()?.choose_messages(&slots, now);
+        Ok(to_js(&m)?.unchecked_into())
+    }
+
+    /// What the storefront knows: `{customer_id?, traits?: {loggedIn, loyaltyTier,
+    /// customerSince, preferredLanguage, b2b}}`. The id is kept only as a salted pseudonym;
+    /// other traits are dropped. Throws `"identify: …"` for bad values.
+    pub fn identify(&self, who: JsValue) -> Result<(), JsError> {
+        let v = to_value(&who).map_err(|e| read_error("identify", e))?;
+        self.inner.tracker()?.identify(&v).map_err(js_error)?;
+        super::dom::schedule(&self.inner);
+        Ok(())
+    }
+
     /// Up to `limit` (default 5) items to offer with the cart (`items`, default the
     /// profile's cart), never one in the cart; only `candidates` when given.
     #[wasm_bindgen(js_name = rankCrossSells)]

@@ -33,6 +33,8 @@ export interface PersonalizerOptions {
   userId?: string;
   /** Context fields set over what is derived from the browser. */
   context?: ContextInput;
+  /** Salt of the customer-id pseudonym (identify); default per namespace. */
+  idSalt?: string;
   /** Base64 of the raw P-256 public key (`personalizer keygen`): only bundles signed with it are used. */
   publicKey?: string;
 }
@@ -101,6 +103,7 @@ export interface Profile {
   shipping: Usage;
   funnel: { stage: FunnelStage; abandonments: number };
   context: PageContext | null;
+  traits: { customer?: string; loggedIn?: boolean; loyaltyTier?: string; customerSince?: number; preferredLanguage?: string; b2b?: boolean } | null;
 }
 
 export type MemoryReason =
@@ -193,6 +196,18 @@ export interface AttachOptions {
   dataLayer?: boolean;
 }
 
+export interface OfferDecision {
+  offer: string | null;
+  reason: 'chosen' | 'pinned' | 'noModel' | 'expired' | 'noHead' | 'holdout' | 'frequencyCap' | 'noneEligible' | 'noUplift';
+  /** Purchase probability with the offer and without any, when the bundle has a propensity head. */
+  probability: { with: number; without: number } | null;
+  reasons: Reason[];
+  experiment: Assignment | null;
+  model: string | null;
+}
+
+export interface ChosenMessage { slot: string; id: string | null; text: string | null; language: string | null; }
+
 export interface LoadOptions {
   /** Subresource-integrity string of the bundle, e.g. "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=". */
   integrity?: string;
@@ -231,6 +246,10 @@ extern "C" {
     pub type CrossSellRequest;
     #[wasm_bindgen(typescript_type = "AttachOptions")]
     pub type AttachOptions;
+    #[wasm_bindgen(typescript_type = "OfferDecision")]
+    pub type OfferDecision;
+    #[wasm_bindgen(typescript_type = "ChosenMessage[]")]
+    pub type Messages;
     #[wasm_bindgen(typescript_type = "LoadOptions")]
     pub type LoadOptions;
     #[wasm_bindgen(typescript_type = "ModelInfo")]
