@@ -1018,7 +1018,8 @@ pub fn choose_offer(d: &Decision, offers: &[Offer], shown_recently: u32) -> Offe
                 continue;
             }
             let action = match &rule.action {
-                Action::EligibleIf(_) if all_hold(&compiled.eligible, &s) => continue,
+                // An offer's eligibility rule is its reason to be shown.
+                Action::EligibleIf(_) if all_hold(&compiled.eligible, &s) => "eligible",
                 Action::EligibleIf(_) | Action::Exclude => {
                     eligible = false;
                     "excluded"

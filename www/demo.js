@@ -8,6 +8,8 @@ const $ = (id) => document.getElementById(id);
 const text = (tag, s, cls) => Object.assign(document.createElement(tag), { textContent: s, className: cls ?? '' });
 const catalog = JSON.parse(document.querySelector('script[data-personalize="catalog"]').textContent);
 const byId = new Map(catalog.map((p) => [p.item_id, p]));
+// The incentives this store may offer; the bundle decides which (if any) a shopper sees.
+const OFFERS = [{ id: 'first_order_10', type: 'discount', percent: 10 }, { id: 'free_shipping', type: 'shipping', cost: 4.9 }];
 
 await init();
 
@@ -57,6 +59,16 @@ function render() {
   const pay = p.rankPaymentMethods([...document.querySelectorAll('[data-payment-method]')]
     .map((e) => ({ id: e.dataset.paymentMethod, type: e.dataset.paymentType })));
   $('payment-reasons').replaceChildren(...pay.items.map((r) => text('li', `${r.id}${r.eligible ? '' : ' (not eligible)'} — ${explain(r)}`)));
+  const ship = p.rankShippingOptions([...document.querySelectorAll('[data-shipping-option]')].map((e) => ({ id: e.dataset.shippingOption })));
+  $('shipping-reasons').replaceChildren(...ship.items.map((r) => text('li', `${r.id}${r.eligible ? '' : ' (not offered here)'} — ${explain(r)}`)));
+  const offer = p.chooseOffer(OFFERS);
+  const label = offer.reasons.find((x) => x.label)?.label;
+  $('offer').hidden = !offer.offer;
+  $('offer').textContent = offer.offer ? (label ?? offer.offer) : '';
+  $('offer').dataset.offer = offer.offer ?? '';
+  $('offer-why').textContent = offer.offer
+    ? `${offer.offer} (${offer.reason}; P(buy) ${(offer.probability?.without * 100).toFixed(0)}% → ${(offer.probability?.with * 100).toFixed(0)}%)`
+    : `none (${offer.reason})`;
   const cross = p.rankCrossSells({ limit: 4, candidates: catalog.map((c) => c.item_id) });
   $('cross-reasons').replaceChildren(...cross.items.map((r) => text('li', `${byId.get(r.id)?.item_name ?? r.id} — ${explain(r)}`)));
   $('profile').textContent = JSON.stringify(profile, null, 2);
@@ -98,14 +110,20 @@ function applyContext() {
 }
 $('country').addEventListener('change', applyContext);
 $('device').addEventListener('change', applyContext);
+$('gold').addEventListener('click', () => {
+  p.identify({ customer_id: 'demo-customer-42', traits: { loggedIn: true, loyaltyTier: 'gold', name: 'dropped, never kept' } });
+  p.apply();
+  render();
+});
 $('forget').addEventListener('click', () => { p.forget(); localStorage.removeItem('demo-consent'); render(); });
 $('checkout').addEventListener('submit', (e) => {
   e.preventDefault();
   const profile = p.profile();
   if (!profile.cart.items.length) { $('message').textContent = 'Your cart is empty.'; return; }
   const pay = new FormData(e.target).get('pay');
+  const ship = document.querySelector('input[name="ship"]:checked')?.value;
   if (!pay) { $('message').textContent = 'Please choose how to pay.'; return; }
-  p.track({ type: 'purchase', currency: 'EUR', value: profile.cart.value, payment_type: pay });
+  p.track({ type: 'purchase', currency: 'EUR', value: profile.cart.value, payment_type: pay, shipping_tier: ship });
   $('message').textContent = `Thank you! Paid ${profile.cart.value.toFixed(2)} EUR with ${pay}.`;
   render();
 });

@@ -139,7 +139,7 @@ export interface PaymentMethodInput { id: string; type?: string; }
 
 export type Reason =
   | { kind: 'feature'; feature: string; contribution: number; label?: string }
-  | { kind: 'rule'; rule: string; action: 'ineligible' | 'excluded' | 'boosted' | 'pinned'; label?: string }
+  | { kind: 'rule'; rule: string; action: 'ineligible' | 'excluded' | 'boosted' | 'pinned' | 'eligible'; label?: string }
   | { kind: 'boughtWith'; items: string[] }
   | { kind: 'categoryAffinity'; category: string }
   | { kind: 'popular' };

@@ -29,6 +29,8 @@ export interface PersonalizerOptions {
     userId?: string;
     /** Context fields set over what is derived from the browser. */
     context?: ContextInput;
+    /** Salt of the customer-id pseudonym (identify); default per namespace. */
+    idSalt?: string;
     /** Base64 of the raw P-256 public key (`personalizer keygen`): only bundles signed with it are used. */
     publicKey?: string;
 }
@@ -97,6 +99,7 @@ export interface Profile {
     shipping: Usage;
     funnel: { stage: FunnelStage; abandonments: number };
     context: PageContext | null;
+    traits: { customer?: string; loggedIn?: boolean; loyaltyTier?: string; customerSince?: number; preferredLanguage?: string; b2b?: boolean } | null;
 }
 
 export type MemoryReason =
@@ -132,7 +135,7 @@ export interface PaymentMethodInput { id: string; type?: string; }
 
 export type Reason =
 | { kind: 'feature'; feature: string; contribution: number; label?: string }
-| { kind: 'rule'; rule: string; action: 'ineligible' | 'excluded' | 'boosted' | 'pinned'; label?: string }
+| { kind: 'rule'; rule: string; action: 'ineligible' | 'excluded' | 'boosted' | 'pinned' | 'eligible'; label?: string }
 | { kind: 'boughtWith'; items: string[] }
 | { kind: 'categoryAffinity'; category: string }
 | { kind: 'popular' };
@@ -188,6 +191,18 @@ export interface AttachOptions {
     /** Ingest GA4 window.dataLayer ecommerce events, before and after load (default true). */
     dataLayer?: boolean;
 }
+
+export interface OfferDecision {
+    offer: string | null;
+    reason: 'chosen' | 'pinned' | 'noModel' | 'expired' | 'noHead' | 'holdout' | 'frequencyCap' | 'noneEligible' | 'noUplift';
+    /** Purchase probability with the offer and without any, when the bundle has a propensity head. */
+    probability: { with: number; without: number } | null;
+    reasons: Reason[];
+    experiment: Assignment | null;
+    model: string | null;
+}
+
+export interface ChosenMessage { slot: string; id: string | null; text: string | null; language: string | null; }
 
 export interface LoadOptions {
     /** Subresource-integrity string of the bundle, e.g. "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=". */
@@ -257,6 +272,15 @@ export class Personalizer {
      */
     attach(options?: AttachOptions | null): void;
     /**
+     * The bundle's message for each slot name, in the shopper's language when translated.
+     */
+    chooseMessages(slots: string[]): ChosenMessage[];
+    /**
+     * Picks at most one of the page's offers `[{id, type?, cost?, percent?}]`: eligible,
+     * within the bundle's budget and frequency cap, with a positive predicted uplift.
+     */
+    chooseOffer(offers: any): OfferDecision;
+    /**
      * Stops the DOM wiring (the page keeps its current order).
      */
     detach(): void;
@@ -273,6 +297,12 @@ export class Personalizer {
      * number of stored keys removed.
      */
     forget(): number;
+    /**
+     * What the storefront knows: `{customer_id?, traits?: {loggedIn, loyaltyTier,
+     * customerSince, preferredLanguage, b2b}}`. The id is kept only as a salted pseudonym;
+     * other traits are dropped. Throws `"identify: …"` for bad values.
+     */
+    identify(who: any): void;
     /**
      * Fetches a bundle. With consent, the last good bundle for this URL is used at once,
      * synchronously, from the local cache; the download then replaces it if it is good
@@ -310,6 +340,10 @@ export class Personalizer {
      * `context` overrides context fields for this decision only.
      */
     rankPaymentMethods(methods: Array<PaymentMethodInput | string>, context?: ContextInput | null): Ranking;
+    /**
+     * Orders the page's shipping options, with the same guarantees as payment methods.
+     */
+    rankShippingOptions(options: Array<PaymentMethodInput | string>, context?: ContextInput | null): Ranking;
     /**
      * Names of the model's segments the shopper is in now.
      */
@@ -359,10 +393,13 @@ export interface InitOutput {
     readonly personalizer_apply: (a: number) => void;
     readonly personalizer_assignment: (a: number, b: number, c: number) => [number, number, number];
     readonly personalizer_attach: (a: number, b: number) => [number, number];
+    readonly personalizer_chooseMessages: (a: number, b: number, c: number) => [number, number, number];
+    readonly personalizer_chooseOffer: (a: number, b: any) => [number, number, number];
     readonly personalizer_detach: (a: number) => [number, number];
     readonly personalizer_exportData: (a: number) => [number, number, number];
     readonly personalizer_flush: (a: number) => [number, number];
     readonly personalizer_forget: (a: number) => [number, number, number];
+    readonly personalizer_identify: (a: number, b: any) => [number, number];
     readonly personalizer_loadModel: (a: number, b: number, c: number) => [number, number, number];
     readonly personalizer_loadModelFromUrl: (a: number, b: number, c: number, d: number) => [number, number, number];
     readonly personalizer_loadSignedModel: (a: number, b: number, c: number) => any;
@@ -370,6 +407,7 @@ export interface InitOutput {
     readonly personalizer_profile: (a: number) => [number, number, number];
     readonly personalizer_rankCrossSells: (a: number, b: number) => [number, number, number];
     readonly personalizer_rankPaymentMethods: (a: number, b: any, c: number) => [number, number, number];
+    readonly personalizer_rankShippingOptions: (a: number, b: any, c: number) => [number, number, number];
     readonly personalizer_segments: (a: number) => [number, number, number, number];
     readonly personalizer_setCatalog: (a: number, b: any) => [number, number];
     readonly personalizer_setConsent: (a: number, b: any) => [number, number, number];
@@ -378,7 +416,7 @@ export interface InitOutput {
     readonly personalizer_track: (a: number, b: any) => [number, number];
     readonly personalizer_useModel: (a: number, b: number) => [number, number];
     readonly wasm_bindgen__convert__closures_____invoke__h01c668c2fdc2cd34: (a: number, b: number, c: any, d: any) => void;
-    readonly wasm_bindgen__convert__closures_____invoke__h01c668c2fdc2cd34_27: (a: number, b: number, c: any, d: any) => void;
+    readonly wasm_bindgen__convert__closures_____invoke__h01c668c2fdc2cd34_31: (a: number, b: number, c: any, d: any) => void;
     readonly wasm_bindgen__convert__closures_____invoke__h0512c4bedd76366e: (a: number, b: number, c: any) => [number, number];
     readonly wasm_bindgen__convert__closures________invoke__h4fc51a5b18b177b7: (a: number, b: number, c: any) => void;
     readonly wasm_bindgen__convert__closures_____invoke__h9a8142447709ef1b: (a: number, b: number, c: any) => void;

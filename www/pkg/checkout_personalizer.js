@@ -147,6 +147,33 @@ export class Personalizer {
         }
     }
     /**
+     * The bundle's message for each slot name, in the shopper's language when translated.
+     * @param {string[]} slots
+     * @returns {ChosenMessage[]}
+     */
+    chooseMessages(slots) {
+        const ptr0 = passArrayJsValueToWasm0(slots, wasm.__wbindgen_malloc);
+        const len0 = WASM_VECTOR_LEN;
+        const ret = wasm.personalizer_chooseMessages(this.__wbg_ptr, ptr0, len0);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return takeFromExternrefTable0(ret[0]);
+    }
+    /**
+     * Picks at most one of the page's offers `[{id, type?, cost?, percent?}]`: eligible,
+     * within the bundle's budget and frequency cap, with a positive predicted uplift.
+     * @param {any} offers
+     * @returns {OfferDecision}
+     */
+    chooseOffer(offers) {
+        const ret = wasm.personalizer_chooseOffer(this.__wbg_ptr, offers);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return takeFromExternrefTable0(ret[0]);
+    }
+    /**
      * Stops the DOM wiring (the page keeps its current order).
      */
     detach() {
@@ -186,6 +213,18 @@ export class Personalizer {
             throw takeFromExternrefTable0(ret[1]);
         }
         return ret[0] >>> 0;
+    }
+    /**
+     * What the storefront knows: `{customer_id?, traits?: {loggedIn, loyaltyTier,
+     * customerSince, preferredLanguage, b2b}}`. The id is kept only as a salted pseudonym;
+     * other traits are dropped. Throws `"identify: …"` for bad values.
+     * @param {any} who
+     */
+    identify(who) {
+        const ret = wasm.personalizer_identify(this.__wbg_ptr, who);
+        if (ret[1]) {
+            throw takeFromExternrefTable0(ret[0]);
+        }
     }
     /**
      * Fetches a bundle. With consent, the last good bundle for this URL is used at once,
@@ -280,6 +319,19 @@ export class Personalizer {
      */
     rankPaymentMethods(methods, context) {
         const ret = wasm.personalizer_rankPaymentMethods(this.__wbg_ptr, methods, isLikeNone(context) ? 0 : addToExternrefTable0(context));
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return takeFromExternrefTable0(ret[0]);
+    }
+    /**
+     * Orders the page's shipping options, with the same guarantees as payment methods.
+     * @param {Array<PaymentMethodInput | string>} options
+     * @param {ContextInput | null} [context]
+     * @returns {Ranking}
+     */
+    rankShippingOptions(options, context) {
+        const ret = wasm.personalizer_rankShippingOptions(this.__wbg_ptr, options, isLikeNone(context) ? 0 : addToExternrefTable0(context));
         if (ret[2]) {
             throw takeFromExternrefTable0(ret[1]);
         }
@@ -1013,12 +1065,12 @@ function __wbg_get_imports() {
             console.warn(arg0);
         },
         __wbindgen_generic_0000000000000001: function(arg0, arg1) {
-            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [Externref, Externref], shim_idx: 120, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
-            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h01c668c2fdc2cd34_27);
+            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [Externref, Externref], shim_idx: 122, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
+            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h01c668c2fdc2cd34_31);
             return ret;
         },
         __wbindgen_generic_0000000000000002: function(arg0, arg1) {
-            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [Externref], shim_idx: 113, ret: Result(Unit), inner_ret: Some(Result(Unit)) }, mutable: true }) -> Externref`.
+            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [Externref], shim_idx: 115, ret: Result(Unit), inner_ret: Some(Result(Unit)) }, mutable: true }) -> Externref`.
             const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h0512c4bedd76366e);
             return ret;
         },
@@ -1096,8 +1148,8 @@ function wasm_bindgen__convert__closures_____invoke__h01c668c2fdc2cd34(arg0, arg
     wasm.wasm_bindgen__convert__closures_____invoke__h01c668c2fdc2cd34(arg0, arg1, arg2, arg3);
 }
 
-function wasm_bindgen__convert__closures_____invoke__h01c668c2fdc2cd34_27(arg0, arg1, arg2, arg3) {
-    wasm.wasm_bindgen__convert__closures_____invoke__h01c668c2fdc2cd34_27(arg0, arg1, arg2, arg3);
+function wasm_bindgen__convert__closures_____invoke__h01c668c2fdc2cd34_31(arg0, arg1, arg2, arg3) {
+    wasm.wasm_bindgen__convert__closures_____invoke__h01c668c2fdc2cd34_31(arg0, arg1, arg2, arg3);
 }
 
 
@@ -1223,6 +1275,16 @@ function passArray8ToWasm0(arg, malloc) {
     const ptr = malloc(arg.length * 1, 1) >>> 0;
     getUint8ArrayMemory0().set(arg, ptr / 1);
     WASM_VECTOR_LEN = arg.length;
+    return ptr;
+}
+
+function passArrayJsValueToWasm0(array, malloc) {
+    const ptr = malloc(array.length * 4, 4) >>> 0;
+    for (let i = 0; i < array.length; i++) {
+        const add = addToExternrefTable0(array[i]);
+        getDataViewMemory0().setUint32(ptr + 4 * i, add, true);
+    }
+    WASM_VECTOR_LEN = array.length;
     return ptr;
 }
 
