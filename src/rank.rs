@@ -814,6 +814,15 @@ fn id_of(v: &crate::value::Value, at: &str) -> Result<String, RankError> {
     }
 }
 
+/// The optional `type` of a listed option: a short string.
+fn kind_of(v: &crate::value::Value, at: &str) -> Result<Option<String>, RankError> {
+    match v.field("type") {
+        None => Ok(None),
+        Some(crate::value::Value::Str(t)) if t.len() <= 100 => Ok(Some(t.clone())),
+        Some(_) => Err(RankError(format!("{at} must be a string"))),
+    }
+}
+
 impl PaymentMethod {
     /// Reads the page's list: `[{id, type?}, …]` (other fields ignored) or `["card", …]`.
     pub fn list_from_value(v: &crate::value::Value) -> Result<Vec<PaymentMethod>, RankError> {
@@ -833,13 +842,7 @@ impl PaymentMethod {
                         m.field("id").unwrap_or(&Value::Null),
                         &format!("methods[{i}].id"),
                     )?,
-                    kind: match m.field("type") {
-                        None => None,
-                        Some(Value::Str(t)) if t.len() <= 100 => Some(t.clone()),
-                        Some(_) => {
-                            return Err(RankError(format!("methods[{i}].type must be a string")))
-                        }
-                    },
+                    kind: kind_of(m, &format!("methods[{i}].type"))?,
                 }),
                 other => Ok(PaymentMethod {
                     id: id_of(other, &format!("methods[{i}]"))?,
@@ -1111,13 +1114,7 @@ impl Offer {
                         o.field("id").unwrap_or(&Value::Null),
                         &format!("offers[{i}].id"),
                     )?,
-                    kind: match o.field("type") {
-                        Some(Value::Str(t)) if t.len() <= 100 => Some(t.clone()),
-                        None => None,
-                        Some(_) => {
-                            return Err(RankError(format!("offers[{i}].type must be a string")))
-                        }
-                    },
+                    kind: kind_of(o, &format!("offers[{i}].type"))?,
                     cost: num("cost")?,
                     percent: num("percent")?,
                 })

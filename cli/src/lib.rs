@@ -30,6 +30,18 @@ pub fn err(msg: impl Into<String>) -> Error {
     Error(msg.into())
 }
 
+/// `feature_names` of a model JSON (XGBoost and LightGBM both have one), or none.
+pub fn feature_names(json: &serde_json::Value) -> Vec<String> {
+    json.get("feature_names")
+        .and_then(serde_json::Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 pub fn read_text(path: &Path) -> Result<String> {
     std::fs::read_to_string(path).map_err(|e| err(format!("{}: {e}", path.display())))
 }

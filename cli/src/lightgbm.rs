@@ -88,15 +88,7 @@ pub fn import(json: &Value) -> Result<Imported> {
         t.tree_group.push(i as u32 % n_groups);
         add_node(&mut t, root, 0)?;
     }
-    let feature_names = json
-        .get("feature_names")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| v.as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default();
+    let feature_names = crate::feature_names(json);
     Ok(Imported {
         trees: t,
         feature_names,

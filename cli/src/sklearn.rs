@@ -28,15 +28,7 @@ pub fn import(json: &Value) -> Result<Imported> {
             .and_then(Value::as_str)
             .unwrap_or("logistic"),
     )?;
-    let feature_names = json
-        .get("feature_names")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| v.as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default();
+    let feature_names = crate::feature_names(json);
     Ok(Imported {
         linear: Linear {
             n_features: coef.len() as u32,

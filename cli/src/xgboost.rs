@@ -146,15 +146,7 @@ pub fn import(json: &Value) -> Result<Imported> {
     for (tj, &group) in trees_json.iter().zip(&tree_info) {
         add_tree(&mut t, tj, group)?;
     }
-    let feature_names = learner
-        .get("feature_names")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| v.as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default();
+    let feature_names = crate::feature_names(learner);
     Ok(Imported {
         trees: t,
         feature_names,

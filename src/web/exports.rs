@@ -12,7 +12,7 @@ use super::types;
 use super::{local_storage, page};
 use crate::context::ContextOverride;
 use crate::options::{Options, FUNCTION_OPTIONS};
-use crate::rank::{CrossSellRequest, PaymentMethod};
+use crate::rank::{Choice, CrossSellRequest, PaymentMethod};
 use crate::store::Store;
 use crate::tracker::{Consent, Tracker};
 use crate::value::Value;
@@ -293,6 +293,36 @@ fn rank_error(e: crate::rank::RankError) -> JsError {
     js_error(e)
 }
 
+impl Personalizer {
+    /// Payment methods and shipping options: the same parsing, context and ranking.
+    fn rank_list(
+        &self,
+        choice: Choice,
+        list: types::PaymentMethods,
+        context: Option<types::ContextInput>,
+    ) -> Result<types::Ranking, JsError> {
+        let list = to_value(&list.into()).map_err(|e| read_error("rank", e))?;
+        let list = PaymentMethod::list_from_value(&list).map_err(rank_error)?;
+        let context = match context {
+            Some(c) => {
+                let v = to_value(&c.into()).map_err(|e| read_error("config", e))?;
+                Some(ContextOverride::from_value(&v).map_err(js_error)?)
+            }
+            None => None,
+        };
+        let now = self.inner.now();
+        let ranking = self
+            .inner
+            .tracker()?
+            .with_context(context.as_ref(), |t| match choice {
+                Choice::Payment => t.rank_payment_methods(&list, now),
+                Choice::Shipping => t.rank_shipping_options(&list, now),
+            });
+        self.inner.schedule_flush();
+        Ok(to_js(&ranking)?.unchecked_into())
+    }
+}
+
 #[wasm_bindgen]
 impl Personalizer {
     /// Decodes a `.cpm` bundle and uses it for every later decision. On any error the
@@ -436,22 +466,7 @@ impl Personalizer {
         methods: types::PaymentMethods,
         context: Option<types::ContextInput>,
     ) -> Result<types::Ranking, JsError> {
-        let methods = to_value(&methods.into()).map_err(|e| read_error("rank", e))?;
-        let methods = PaymentMethod::list_from_value(&methods).map_err(rank_error)?;
-        let context = match context {
-            Some(c) => {
-                let v = to_value(&c.into()).map_err(|e| read_error("config", e))?;
-                Some(ContextOverride::from_value(&v).map_err(js_error)?)
-            }
-            None => None,
-        };
-        let now = self.inner.now();
-        let ranking = self
-            .inner
-            .tracker()?
-            .with_context(context.as_ref(), |t| t.rank_payment_methods(&methods, now));
-        self.inner.schedule_flush();
-        Ok(to_js(&ranking)?.unchecked_into())
+        self.rank_list(Choice::Payment, methods, context)
     }
 
     /// Orders the page's shipping options, with the same guarantees as payment methods.
@@ -461,22 +476,7 @@ impl Personalizer {
         options: types::PaymentMethods,
         context: Option<types::ContextInput>,
     ) -> Result<types::Ranking, JsError> {
-        let options = to_value(&options.into()).map_err(|e| read_error("rank", e))?;
-        let options = PaymentMethod::list_from_value(&options).map_err(rank_error)?;
-        let context = match context {
-            Some(c) => {
-                let v = to_value(&c.into()).map_err(|e| read_error("config", e))?;
-                Some(ContextOverride::from_value(&v).map_err(js_error)?)
-            }
-            None => None,
-        };
-        let now = self.inner.now();
-        let ranking = self
-            .inner
-            .tracker()?
-            .with_context(context.as_ref(), |t| t.rank_shipping_options(&options, now));
-        self.inner.schedule_flush();
-        Ok(to_js(&ranking)?.unchecked_into())
+        self.rank_list(Choice::Shipping, options, context)
     }
 
     /// Picks at most one of the page's offers `[{id, type?, cost?, percent?}]`: eligible,
