@@ -770,6 +770,44 @@ mod tests {
     }
 
     #[test]
+    fn an_offer_holdout_arm_gets_no_offer() {
+        use crate::model::{format, Arm, Experiment};
+        use crate::rank::Offer;
+        let mut b = format::read(include_bytes!("../tests/fixtures/extras.cpm")).unwrap();
+        b.experiments.push(Experiment {
+            key: "offers-holdout".into(),
+            seed: "offers-holdout".into(),
+            hash_version: 2,
+            surface: "offers".into(),
+            coverage: 1.0,
+            arms: vec![Arm {
+                name: "holdout".into(),
+                weight: 1.0,
+                holdout: true,
+                head: None,
+            }],
+        });
+        let store = Rc::new(MemoryStore::new());
+        let mut t = tracker(&store, 1, Consent::Granted);
+        t.load_model(&format::encode(&b)).unwrap();
+        add(&mut t, "coat", T0);
+        let offers = [Offer {
+            id: "ten_percent".into(),
+            kind: None,
+            cost: None,
+            percent: Some(10.0),
+        }];
+        let d = t.choose_offer(&offers, T0);
+        assert_eq!((d.offer, d.reason), (None, "holdout"));
+        assert_eq!(d.experiment.map(|a| a.arm), Some("holdout".to_owned()));
+        // The exposure of the holdout arm is recorded, so its uplift can be measured.
+        assert!(t.events().any(|e| e
+            .exposure
+            .as_ref()
+            .is_some_and(|x| x.experiment == "offers-holdout")));
+    }
+
+    #[test]
     fn rejected_events_store_nothing() {
         let store = Rc::new(MemoryStore::new());
         let mut t = tracker(&store, 1, Consent::Granted);

@@ -339,3 +339,63 @@ fn groceries_cross_sells_for_milk_and_yogurt() {
     p.forget().unwrap();
     assert!(keys("groceries").is_empty());
 }
+
+/// identify, shipping, offers and messages with real localStorage in Chromium.
+#[wasm_bindgen_test]
+fn traits_shipping_offers_and_messages_in_the_browser() {
+    storage().clear().unwrap();
+    let p = make(
+        r#"{"namespace":"extras","consent":"granted","context":{"country":"DE","language":"de"}}"#,
+    );
+    p.load_model(include_bytes!("fixtures/extras.cpm")).unwrap();
+    p.identify(js(
+        r#"{"customer_id":"C-1","traits":{"loyaltyTier":"platinum","address":"Main St 1"}}"#,
+    ))
+    .unwrap();
+    let stored = js_sys::JSON::stringify(&storage())
+        .unwrap()
+        .as_string()
+        .unwrap();
+    assert!(
+        !stored.contains("C-1") && !stored.contains("Main St"),
+        "{stored}"
+    );
+    let r: JsValue = p
+        .rank_shipping_options(
+            js(r#"["standard","express","pickup"]"#).unchecked_into(),
+            None,
+        )
+        .unwrap()
+        .into();
+    let first = Reflect::get(&get(&r, "items"), &0.into()).unwrap();
+    assert_eq!(get(&first, "id").as_string().as_deref(), Some("express"));
+    add(&p, "coat"); // 2.50 EUR: 10 % fits the 15 % budget
+    let d: JsValue = p
+        .choose_offer(js(r#"[{"id":"ten_percent","percent":10}]"#))
+        .unwrap()
+        .into();
+    assert_eq!(get(&d, "offer").as_string().as_deref(), Some("ten_percent"));
+    assert!(
+        get(&d, "probability.with").as_f64().unwrap()
+            > get(&d, "probability.without").as_f64().unwrap()
+    );
+    let m: JsValue = p.choose_messages(vec!["trust".into()]).unwrap().into();
+    let trust = Reflect::get(&m, &0.into()).unwrap();
+    assert_eq!(
+        get(&trust, "text").as_string().as_deref(),
+        Some("Sicher bezahlen: Ihre Kartendaten erreichen nie unsere Server")
+    );
+    let err = p.identify(js(r#"{"customer_id":{"x":1}}"#)).err().unwrap();
+    let msg = JsValue::from(err)
+        .dyn_into::<js_sys::Error>()
+        .unwrap()
+        .message();
+    assert_eq!(
+        String::from(msg),
+        "identify: \"customer_id\" must be a string or a whole number"
+    );
+    p.forget().unwrap();
+    assert!(keys("extras").is_empty());
+    let prof = profile(&p);
+    assert!(get(&prof, "traits").is_null());
+}
