@@ -5,6 +5,7 @@
 #   test    everything: fmt, clippy (native + wasm32), cargo test, wasm tests in Node and
 #           headless Chromium, end-to-end tests in Chromium
 #   demo    build and serve www/ on http://127.0.0.1:8080
+#   eval    quality on real data (../shared/data) -> EVALUATION.md (not part of test)
 #   bench   size, cold start, per-decision speed and peers -> BENCHMARKS.md (not part of test)
 #   fuzz    run every cargo-fuzz target for FUZZ_SECONDS (default 60); not part of test
 set -euo pipefail
@@ -116,6 +117,16 @@ bench() {
   echo "wrote BENCHMARKS.md, bench/results.json, bench/scale.png"
 }
 
+# Quality on real data (not part of `test`): writes EVALUATION.md from one run.
+eval_quality() {
+  build
+  python3 -c "import mlxtend, pandas" 2>/dev/null || pip install -q mlxtend pandas
+  log "cross-sell evaluation on the Groceries baskets"
+  python3 eval/crosssell.py > /dev/null
+  python3 eval/report.py
+  echo "wrote EVALUATION.md"
+}
+
 demo() {
   build
   local port=${PORT:-8080}
@@ -130,5 +141,6 @@ case "${1:-}" in
   demo) setup; demo ;;
   fuzz) fuzz ;;
   bench) setup; bench ;;
-  *) echo "usage: ./build.sh setup|build|test|demo|bench|fuzz" >&2; exit 2 ;;
+  eval) setup; eval_quality ;;
+  *) echo "usage: ./build.sh setup|build|test|demo|bench|eval|fuzz" >&2; exit 2 ;;
 esac

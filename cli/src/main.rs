@@ -88,6 +88,15 @@ enum Command {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+    /// Cross-sells for carts (one per line, comma-separated item ids): one line of
+    /// recommended ids per cart, exactly as the browser ranks them (for offline evaluation).
+    Recommend {
+        file: PathBuf,
+        #[arg(long)]
+        carts: PathBuf,
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+    },
     /// Check a signed bundle against a public key.
     Verify {
         file: PathBuf,
@@ -262,6 +271,34 @@ fn run(cli: Cli) -> Result<()> {
                 std::fs::read(&file).map_err(|e| err(format!("{}: {e}", file.display())))?;
             personalizer_cli::sign::verify(&bytes, &public_key)?;
             println!("signature ok");
+            Ok(())
+        }
+        Command::Recommend { file, carts, limit } => {
+            use checkout_personalizer::rank::CrossSellRequest;
+            use checkout_personalizer::{MemoryStore, Options, Tracker};
+            let bytes =
+                std::fs::read(&file).map_err(|e| err(format!("{}: {e}", file.display())))?;
+            let mut t = Tracker::from_options(MemoryStore::new(), &Options::default(), 1, 0);
+            t.load_model(&bytes).map_err(|e| err(e.to_string()))?;
+            let now = personalizer_cli::created_ms();
+            let mut out = String::new();
+            for line in read_text(&carts)?.lines() {
+                let items: Vec<String> = line
+                    .split(',')
+                    .map(|s| s.trim().to_owned())
+                    .filter(|s| !s.is_empty())
+                    .collect();
+                let req = CrossSellRequest {
+                    items: Some(items),
+                    limit: Some(limit),
+                    candidates: None,
+                };
+                let r = t.rank_cross_sells(&req, now);
+                let ids: Vec<&str> = r.items.iter().map(|i| i.id.as_str()).collect();
+                out.push_str(&ids.join(","));
+                out.push('\n');
+            }
+            print!("{out}");
             Ok(())
         }
         Command::Inspect { file } => {
