@@ -122,7 +122,10 @@ eval_quality() {
   build
   python3 -c "import mlxtend, pandas" 2>/dev/null || pip install -q mlxtend pandas
   log "cross-sell evaluation on the Groceries baskets"
+  python3 -c "import xgboost, lightgbm, sklearn" 2>/dev/null || pip install -q xgboost-cpu==3.2.0 lightgbm scikit-learn
   python3 eval/crosssell.py > /dev/null
+  log "session intent: XGBoost and LightGBM, library vs ours"
+  python3 eval/intent.py > /dev/null
   python3 eval/report.py
   echo "wrote EVALUATION.md"
 }
