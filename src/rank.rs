@@ -265,6 +265,70 @@ impl<'m> Scorer<'m> {
     }
 }
 
+/// What the rules of a surface did to one candidate.
+struct RuleOutcome {
+    eligible: bool,
+    boost: f64,
+    /// `(position, priority)` of the strongest pin.
+    pin: Option<(usize, i32)>,
+    /// One reason per rule that acted, in rule order.
+    reasons: Vec<Reason>,
+}
+
+/// Applies a surface's rules to the candidate in `s`. `explain_eligible`: a satisfied
+/// eligibility rule is itself a reason (offers show it; lists would only be cluttered).
+fn apply_rules(
+    model: &Model,
+    rules: &[Rule],
+    compiled: &[CompiledRule],
+    s: &Signals,
+    explain_eligible: bool,
+) -> RuleOutcome {
+    let mut out = RuleOutcome {
+        eligible: true,
+        boost: 0.0,
+        pin: None,
+        reasons: Vec::new(),
+    };
+    for (rule, c) in rules.iter().zip(compiled) {
+        if !rule_applies(model, rule, c, s) {
+            continue;
+        }
+        let action = match &rule.action {
+            Action::EligibleIf(_) if all_hold(&c.eligible, s) => {
+                if !explain_eligible {
+                    continue;
+                }
+                "eligible"
+            }
+            Action::EligibleIf(_) => {
+                out.eligible = false;
+                "ineligible"
+            }
+            Action::Exclude => {
+                out.eligible = false;
+                "excluded"
+            }
+            Action::Boost(a) => {
+                out.boost += a;
+                "boosted"
+            }
+            Action::Pin(p) => {
+                if out.pin.is_none_or(|(_, prio)| rule.priority > prio) {
+                    out.pin = Some((*p as usize, rule.priority));
+                }
+                "pinned"
+            }
+        };
+        out.reasons.push(Reason::Rule {
+            rule: rule.id.clone(),
+            action,
+            label: rule.label.clone(),
+        });
+    }
+    out
+}
+
 fn model_tag(m: &Model) -> String {
     format!("{}@{}", m.bundle().id, m.bundle().version)
 }
@@ -410,37 +474,13 @@ pub fn rank_choices(
     for (i, c) in candidates.iter().enumerate() {
         let s = d.signals.with_candidate(c);
         let (mut score, mut reasons) = scorer.score(&s, explain);
-        let mut rule_reasons = Vec::new();
-        let mut eligible = true;
-        for (rule, compiled) in surface.rules.iter().zip(compiled_rules) {
-            if !rule_applies(model, rule, compiled, &s) {
-                continue;
-            }
-            let action = match &rule.action {
-                Action::EligibleIf(_) if all_hold(&compiled.eligible, &s) => continue,
-                Action::EligibleIf(_) => {
-                    eligible = false;
-                    "ineligible"
-                }
-                Action::Exclude => {
-                    eligible = false;
-                    "excluded"
-                }
-                Action::Boost(a) => {
-                    score += a;
-                    "boosted"
-                }
-                Action::Pin(p) => {
-                    pins.push((i, *p as usize, rule.priority));
-                    "pinned"
-                }
-            };
-            rule_reasons.push(Reason::Rule {
-                rule: rule.id.clone(),
-                action,
-                label: rule.label.clone(),
-            });
+        let rules = apply_rules(model, &surface.rules, compiled_rules, &s, false);
+        score += rules.boost;
+        let eligible = rules.eligible;
+        if let Some((pos, prio)) = rules.pin {
+            pins.push((i, pos, prio));
         }
+        let mut rule_reasons = rules.reasons;
         // What a rule did explains more than a model's nudge: rules first.
         rule_reasons.append(&mut reasons);
         let reasons = rule_reasons;
@@ -728,36 +768,11 @@ pub fn rank_cross_sells<'a>(d: &Decision<'a>, req: &'a CrossSellRequest, explain
             }
         }
         let mut score = score;
-        let mut rule_reasons = Vec::new();
-        let mut keep = true;
-        let mut pin = None;
-        for (rule, compiled) in surface.rules.iter().zip(&model.cross_sell_rules) {
-            if !rule_applies(model, rule, compiled, &s) {
-                continue;
-            }
-            let action = match &rule.action {
-                Action::EligibleIf(_) if all_hold(&compiled.eligible, &s) => continue,
-                Action::EligibleIf(_) | Action::Exclude => {
-                    keep = false;
-                    "excluded"
-                }
-                Action::Boost(a) => {
-                    score += a;
-                    "boosted"
-                }
-                Action::Pin(pos) => {
-                    pin = Some((*pos as usize, rule.priority));
-                    "pinned"
-                }
-            };
-            if explain {
-                rule_reasons.push(Reason::Rule {
-                    rule: rule.id.clone(),
-                    action,
-                    label: rule.label.clone(),
-                });
-            }
-        }
+        let rules = apply_rules(model, &surface.rules, &model.cross_sell_rules, &s, false);
+        score += rules.boost;
+        let keep = rules.eligible;
+        let pin = rules.pin;
+        let mut rule_reasons = if explain { rules.reasons } else { Vec::new() };
         rule_reasons.append(&mut reasons);
         let reasons = rule_reasons;
         if keep {
@@ -1013,35 +1028,11 @@ pub fn choose_offer(d: &Decision, offers: &[Offer], shown_recently: u32) -> Offe
         };
         let s = d.signals.with_candidate(&c);
         let (mut score, mut reasons) = scorer.score(&s, true);
-        let mut eligible = true;
-        let mut pin: Option<i32> = None;
-        let mut rule_reasons = Vec::new();
-        for (rule, compiled) in surface.rules.iter().zip(&model.offer_rules) {
-            if !rule_applies(model, rule, compiled, &s) {
-                continue;
-            }
-            let action = match &rule.action {
-                // An offer's eligibility rule is its reason to be shown.
-                Action::EligibleIf(_) if all_hold(&compiled.eligible, &s) => "eligible",
-                Action::EligibleIf(_) | Action::Exclude => {
-                    eligible = false;
-                    "excluded"
-                }
-                Action::Boost(a) => {
-                    score += a;
-                    "boosted"
-                }
-                Action::Pin(_) => {
-                    pin = Some(rule.priority);
-                    "pinned"
-                }
-            };
-            rule_reasons.push(Reason::Rule {
-                rule: rule.id.clone(),
-                action,
-                label: rule.label.clone(),
-            });
-        }
+        let rules = apply_rules(model, &surface.rules, &model.offer_rules, &s, true);
+        score += rules.boost;
+        let eligible = rules.eligible;
+        let pin = rules.pin.map(|(_, prio)| prio);
+        let mut rule_reasons = rules.reasons;
         if !eligible {
             continue;
         }
