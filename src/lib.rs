@@ -9,6 +9,7 @@ pub mod base64;
 pub mod context;
 pub mod event;
 pub mod experiment;
+pub mod export;
 pub mod fuzzing;
 pub mod journal;
 pub mod model;

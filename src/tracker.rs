@@ -468,6 +468,49 @@ impl<S: Store> Tracker<S> {
         d
     }
 
+    fn exported_key(&self) -> String {
+        format!("{}:exported", self.journal.config().namespace)
+    }
+
+    /// The next batch of not-yet-exported events (consent required), up to `max`.
+    pub fn export_batch(&self, max: usize) -> Option<crate::export::Batch<'_>> {
+        if self.consent != Consent::Granted {
+            return None;
+        }
+        let exported = self
+            .journal
+            .store()
+            .get(&self.exported_key())
+            .ok()
+            .flatten()
+            .map(|s| crate::export::decode_ids(&s))
+            .unwrap_or_default();
+        crate::export::next_batch(self.journal.records(), &exported, max.max(1))
+    }
+
+    /// Records that these events were delivered (they are never exported again).
+    pub fn mark_exported(&mut self, ids: &[u64]) {
+        if self.consent != Consent::Granted {
+            return;
+        }
+        let key = self.exported_key();
+        let mut exported = self
+            .journal
+            .store()
+            .get(&key)
+            .ok()
+            .flatten()
+            .map(|s| crate::export::decode_ids(&s))
+            .unwrap_or_default();
+        let mut held: Vec<u64> = self.journal.records().map(|(id, _)| id).collect();
+        held.sort_unstable();
+        crate::export::mark(&mut exported, ids, &|id| held.binary_search(&id).is_ok());
+        let _ = self
+            .journal
+            .store()
+            .set(&key, &crate::export::encode_ids(&exported));
+    }
+
     /// The message for each slot.
     pub fn choose_messages(&self, slots: &[String], now: i64) -> Vec<rank::ChosenMessage> {
         self.with_decision(now, |d| rank::choose_messages(d, slots))

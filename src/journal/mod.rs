@@ -171,6 +171,11 @@ impl<S: Store> Journal<S> {
         self.records.iter().map(|r| &r.event)
     }
 
+    /// The events with their record ids (unique across tabs), oldest first.
+    pub fn records(&self) -> impl Iterator<Item = (u64, &Event)> {
+        self.records.iter().map(|r| (r.id, &r.event))
+    }
+
     /// Whether unflushed changes are waiting.
     pub fn dirty(&self) -> bool {
         self.dirty

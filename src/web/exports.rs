@@ -35,6 +35,8 @@ pub(super) struct Inner {
     flush_pending: Cell<bool>,
     /// Why localStorage was asked for but could not be used.
     fallback: Option<String>,
+    /// Where `pagehide` beacons the next export batch (`exportOnPageHide`).
+    pub(super) export_url: RefCell<Option<String>>,
     /// DOM auto-wiring, once `attach()` was called.
     pub(super) dom: RefCell<Option<super::dom::DomState>>,
     /// Raw P-256 key bundles must be signed with (`publicKey` option).
@@ -63,6 +65,15 @@ impl Inner {
         self.tracker
             .try_borrow_mut()
             .map_err(|_| JsError::new("personalizer: busy (called from inside its own callback)"))
+    }
+
+    /// On `pagehide`: the export beacon (if configured), then the durable write.
+    pub(super) fn page_hidden(&self) {
+        let url = self.export_url.borrow().clone();
+        if let Some(url) = url {
+            super::export::beacon(self, &url);
+        }
+        self.flush();
     }
 
     /// Writes pending events now. Never throws: faults are in `status()`.
@@ -200,6 +211,7 @@ impl Personalizer {
             flush_pending: Cell::new(false),
             fallback,
             dom: RefCell::new(None),
+            export_url: RefCell::new(None),
             public_key: opts
                 .public_key
                 .as_deref()
@@ -359,6 +371,30 @@ impl Personalizer {
             None => None,
         };
         Ok(super::delivery::load_from_url(&self.inner, url, integrity))
+    }
+
+    /// Sends the next batch of the consented journal to `url` as JSON Lines (POST, fetch
+    /// keepalive, `x-batch-id` header), retrying with backoff; resolves to `{batch, sent}`.
+    /// Events are never exported twice; without consent nothing is sent.
+    #[wasm_bindgen(js_name = exportEvents)]
+    pub fn export_events(&self, options: JsValue) -> Result<js_sys::Promise, JsError> {
+        let get = |k: &str| {
+            js_sys::Reflect::get(&options, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
+        };
+        let url = get("url")
+            .as_string()
+            .ok_or_else(|| JsError::new("export: url must be a string"))?;
+        let max = get("batchSize")
+            .as_f64()
+            .filter(|n| *n >= 1.0 && *n <= 5000.0)
+            .unwrap_or(200.0) as usize;
+        Ok(super::export::export_events(&self.inner, url, max))
+    }
+
+    /// On every `pagehide`, beacons the next batch to `url` (`navigator.sendBeacon`).
+    #[wasm_bindgen(js_name = exportOnPageHide)]
+    pub fn export_on_page_hide(&self, url: Option<String>) {
+        *self.inner.export_url.borrow_mut() = url;
     }
 
     /// Wires the page: reorders `[data-personalize="payment-methods"]`, fills

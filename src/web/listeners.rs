@@ -20,7 +20,7 @@ impl Listeners {
         let weak = Rc::downgrade(inner);
         list.push(EventListener::new(&window, "pagehide", move |_| {
             if let Some(inner) = weak.upgrade() {
-                inner.flush();
+                inner.page_hidden();
             }
         }));
         if let Some(document) = window.document() {

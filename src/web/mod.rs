@@ -10,6 +10,7 @@ mod convert;
 mod delivery;
 mod dom;
 mod error;
+mod export;
 mod exports;
 mod listeners;
 mod local_storage;

@@ -289,6 +289,16 @@ export class Personalizer {
      */
     exportData(): ExportedData;
     /**
+     * Sends the next batch of the consented journal to `url` as JSON Lines (POST, fetch
+     * keepalive, `x-batch-id` header), retrying with backoff; resolves to `{batch, sent}`.
+     * Events are never exported twice; without consent nothing is sent.
+     */
+    exportEvents(options: any): Promise<any>;
+    /**
+     * On every `pagehide`, beacons the next batch to `url` (`navigator.sendBeacon`).
+     */
+    exportOnPageHide(url?: string | null): void;
+    /**
      * Writes pending events now (they are also written on `pagehide` and when hidden).
      */
     flush(): void;
@@ -397,6 +407,8 @@ export interface InitOutput {
     readonly personalizer_chooseOffer: (a: number, b: any) => [number, number, number];
     readonly personalizer_detach: (a: number) => [number, number];
     readonly personalizer_exportData: (a: number) => [number, number, number];
+    readonly personalizer_exportEvents: (a: number, b: any) => [number, number, number];
+    readonly personalizer_exportOnPageHide: (a: number, b: number, c: number) => void;
     readonly personalizer_flush: (a: number) => [number, number];
     readonly personalizer_forget: (a: number) => [number, number, number];
     readonly personalizer_identify: (a: number, b: any) => [number, number];
@@ -416,11 +428,11 @@ export interface InitOutput {
     readonly personalizer_track: (a: number, b: any) => [number, number];
     readonly personalizer_useModel: (a: number, b: number) => [number, number];
     readonly wasm_bindgen__convert__closures_____invoke__h01c668c2fdc2cd34: (a: number, b: number, c: any, d: any) => void;
-    readonly wasm_bindgen__convert__closures_____invoke__h01c668c2fdc2cd34_31: (a: number, b: number, c: any, d: any) => void;
+    readonly wasm_bindgen__convert__closures_____invoke__h01c668c2fdc2cd34_33: (a: number, b: number, c: any, d: any) => void;
     readonly wasm_bindgen__convert__closures_____invoke__h0512c4bedd76366e: (a: number, b: number, c: any) => [number, number];
-    readonly wasm_bindgen__convert__closures________invoke__h4fc51a5b18b177b7: (a: number, b: number, c: any) => void;
-    readonly wasm_bindgen__convert__closures_____invoke__h9a8142447709ef1b: (a: number, b: number, c: any) => void;
-    readonly wasm_bindgen__convert__closures_____invoke__he2723f016b0f862f: (a: number, b: number) => void;
+    readonly wasm_bindgen__convert__closures________invoke__hf208aada41bc72fa: (a: number, b: number, c: any) => void;
+    readonly wasm_bindgen__convert__closures_____invoke__hdda0b9999ea483d1: (a: number, b: number, c: any) => void;
+    readonly wasm_bindgen__convert__closures_____invoke__h1801ecf53c911c73: (a: number, b: number) => void;
     readonly __wbindgen_malloc: (a: number, b: number) => number;
     readonly __wbindgen_realloc: (a: number, b: number, c: number, d: number) => number;
     readonly __wbindgen_free: (a: number, b: number, c: number) => void;

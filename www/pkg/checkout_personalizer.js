@@ -194,6 +194,29 @@ export class Personalizer {
         return takeFromExternrefTable0(ret[0]);
     }
     /**
+     * Sends the next batch of the consented journal to `url` as JSON Lines (POST, fetch
+     * keepalive, `x-batch-id` header), retrying with backoff; resolves to `{batch, sent}`.
+     * Events are never exported twice; without consent nothing is sent.
+     * @param {any} options
+     * @returns {Promise<any>}
+     */
+    exportEvents(options) {
+        const ret = wasm.personalizer_exportEvents(this.__wbg_ptr, options);
+        if (ret[2]) {
+            throw takeFromExternrefTable0(ret[1]);
+        }
+        return takeFromExternrefTable0(ret[0]);
+    }
+    /**
+     * On every `pagehide`, beacons the next batch to `url` (`navigator.sendBeacon`).
+     * @param {string | null} [url]
+     */
+    exportOnPageHide(url) {
+        var ptr0 = isLikeNone(url) ? 0 : passStringToWasm0(url, wasm.__wbindgen_malloc, wasm.__wbindgen_realloc);
+        var len0 = WASM_VECTOR_LEN;
+        wasm.personalizer_exportOnPageHide(this.__wbg_ptr, ptr0, len0);
+    }
+    /**
      * Writes pending events now (they are also written on `pagehide` and when hidden).
      */
     flush() {
@@ -512,6 +535,10 @@ function __wbg_get_imports() {
             const ret = arg0.call(arg1, arg2);
             return ret;
         }, arguments); },
+        __wbg_call_fc92fee6137d452d: function() { return handleError(function (arg0, arg1, arg2, arg3) {
+            const ret = arg0.call(arg1, arg2, arg3);
+            return ret;
+        }, arguments); },
         __wbg_checked_3f95ede4ece3a2c2: function(arg0) {
             const ret = arg0.checked;
             return ret;
@@ -823,6 +850,10 @@ function __wbg_get_imports() {
             const ret = new Uint8Array(arg0);
             return ret;
         },
+        __wbg_new_277c27c26f94cbc2: function() { return handleError(function () {
+            const ret = new Headers();
+            return ret;
+        }, arguments); },
         __wbg_new_37eb45aaf5eeb820: function() {
             const ret = new Array();
             return ret;
@@ -839,6 +870,24 @@ function __wbg_get_imports() {
             const ret = new MutationObserver(arg0);
             return ret;
         }, arguments); },
+        __wbg_new_ba40181b3f24ac80: function(arg0, arg1) {
+            try {
+                var state0 = {a: arg0, b: arg1};
+                var cb0 = (arg0, arg1) => {
+                    const a = state0.a;
+                    state0.a = 0;
+                    try {
+                        return wasm_bindgen__convert__closures_____invoke__h01c668c2fdc2cd34(a, state0.b, arg0, arg1);
+                    } finally {
+                        state0.a = a;
+                    }
+                };
+                const ret = new Promise(cb0);
+                return ret;
+            } finally {
+                state0.a = 0;
+            }
+        },
         __wbg_new_cd4348290afae586: function() {
             const ret = new Object();
             return ret;
@@ -940,6 +989,10 @@ function __wbg_get_imports() {
             const ret = arg0.resolvedOptions();
             return ret;
         },
+        __wbg_sendBeacon_526397b3e7047f35: function() { return handleError(function (arg0, arg1, arg2, arg3, arg4) {
+            const ret = arg0.sendBeacon(getStringFromWasm0(arg1, arg2), arg3 === 0 ? undefined : getStringFromWasm0(arg3, arg4));
+            return ret;
+        }, arguments); },
         __wbg_setAttribute_f75317b2b5cabfb4: function() { return handleError(function (arg0, arg1, arg2, arg3, arg4) {
             arg0.setAttribute(getStringFromWasm0(arg1, arg2), getStringFromWasm0(arg3, arg4));
         }, arguments); },
@@ -958,6 +1011,12 @@ function __wbg_get_imports() {
             const ret = arg0.set(arg1, arg2);
             return ret;
         },
+        __wbg_set_bcb0ec2400cfa22e: function() { return handleError(function (arg0, arg1, arg2, arg3, arg4) {
+            arg0.set(getStringFromWasm0(arg1, arg2), getStringFromWasm0(arg3, arg4));
+        }, arguments); },
+        __wbg_set_body_877d5251e78ca815: function(arg0, arg1) {
+            arg0.body = arg1;
+        },
         __wbg_set_cache_7a23201e29cbd632: function(arg0, arg1) {
             arg0.cache = __wbindgen_enum_RequestCache[arg1];
         },
@@ -972,6 +1031,12 @@ function __wbg_get_imports() {
         },
         __wbg_set_e4b9a833d288759a: function(arg0, arg1, arg2) {
             arg0[arg1] = arg2;
+        },
+        __wbg_set_headers_6d75a7df4eb22716: function(arg0, arg1) {
+            arg0.headers = arg1;
+        },
+        __wbg_set_method_639e69af35614d36: function(arg0, arg1, arg2) {
+            arg0.method = getStringFromWasm0(arg1, arg2);
         },
         __wbg_set_once_ee3e8ed5823add1f: function(arg0, arg1) {
             arg0.once = arg1 !== 0;
@@ -1012,6 +1077,10 @@ function __wbg_get_imports() {
             const ret = arg0.storageArea;
             return isLikeNone(ret) ? 0 : addToExternrefTable0(ret);
         },
+        __wbg_stringify_0a0fbf2ef722380a: function() { return handleError(function (arg0) {
+            const ret = JSON.stringify(arg0);
+            return ret;
+        }, arguments); },
         __wbg_subtle_28bc23a1c3440ebf: function(arg0) {
             const ret = arg0.subtle;
             return ret;
@@ -1065,28 +1134,28 @@ function __wbg_get_imports() {
             console.warn(arg0);
         },
         __wbindgen_generic_0000000000000001: function(arg0, arg1) {
-            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [Externref, Externref], shim_idx: 122, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
-            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h01c668c2fdc2cd34_31);
+            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [Externref, Externref], shim_idx: 132, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
+            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h01c668c2fdc2cd34_33);
             return ret;
         },
         __wbindgen_generic_0000000000000002: function(arg0, arg1) {
-            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [Externref], shim_idx: 115, ret: Result(Unit), inner_ret: Some(Result(Unit)) }, mutable: true }) -> Externref`.
+            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [Externref], shim_idx: 125, ret: Result(Unit), inner_ret: Some(Result(Unit)) }, mutable: true }) -> Externref`.
             const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h0512c4bedd76366e);
             return ret;
         },
         __wbindgen_generic_0000000000000003: function(arg0, arg1) {
-            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [Externref], shim_idx: 5, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
-            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h9a8142447709ef1b);
+            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [Externref], shim_idx: 6, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
+            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__hdda0b9999ea483d1);
             return ret;
         },
         __wbindgen_generic_0000000000000004: function(arg0, arg1) {
             // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [Ref(NamedExternref("Event"))], shim_idx: 7, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
-            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures________invoke__h4fc51a5b18b177b7);
+            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures________invoke__hf208aada41bc72fa);
             return ret;
         },
         __wbindgen_generic_0000000000000005: function(arg0, arg1) {
-            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [], shim_idx: 6, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
-            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__he2723f016b0f862f);
+            // Cast intrinsic for `Closure(Closure { owned: true, function: Function { arguments: [], shim_idx: 5, ret: Unit, inner_ret: Some(Unit) }, mutable: true }) -> Externref`.
+            const ret = makeMutClosure(arg0, arg1, wasm_bindgen__convert__closures_____invoke__h1801ecf53c911c73);
             return ret;
         },
         __wbindgen_generic_0000000000000006: function(arg0) {
@@ -1125,16 +1194,16 @@ function __wbg_get_imports() {
     };
 }
 
-function wasm_bindgen__convert__closures_____invoke__he2723f016b0f862f(arg0, arg1) {
-    wasm.wasm_bindgen__convert__closures_____invoke__he2723f016b0f862f(arg0, arg1);
+function wasm_bindgen__convert__closures_____invoke__h1801ecf53c911c73(arg0, arg1) {
+    wasm.wasm_bindgen__convert__closures_____invoke__h1801ecf53c911c73(arg0, arg1);
 }
 
-function wasm_bindgen__convert__closures_____invoke__h9a8142447709ef1b(arg0, arg1, arg2) {
-    wasm.wasm_bindgen__convert__closures_____invoke__h9a8142447709ef1b(arg0, arg1, arg2);
+function wasm_bindgen__convert__closures_____invoke__hdda0b9999ea483d1(arg0, arg1, arg2) {
+    wasm.wasm_bindgen__convert__closures_____invoke__hdda0b9999ea483d1(arg0, arg1, arg2);
 }
 
-function wasm_bindgen__convert__closures________invoke__h4fc51a5b18b177b7(arg0, arg1, arg2) {
-    wasm.wasm_bindgen__convert__closures________invoke__h4fc51a5b18b177b7(arg0, arg1, arg2);
+function wasm_bindgen__convert__closures________invoke__hf208aada41bc72fa(arg0, arg1, arg2) {
+    wasm.wasm_bindgen__convert__closures________invoke__hf208aada41bc72fa(arg0, arg1, arg2);
 }
 
 function wasm_bindgen__convert__closures_____invoke__h0512c4bedd76366e(arg0, arg1, arg2) {
@@ -1148,8 +1217,8 @@ function wasm_bindgen__convert__closures_____invoke__h01c668c2fdc2cd34(arg0, arg
     wasm.wasm_bindgen__convert__closures_____invoke__h01c668c2fdc2cd34(arg0, arg1, arg2, arg3);
 }
 
-function wasm_bindgen__convert__closures_____invoke__h01c668c2fdc2cd34_31(arg0, arg1, arg2, arg3) {
-    wasm.wasm_bindgen__convert__closures_____invoke__h01c668c2fdc2cd34_31(arg0, arg1, arg2, arg3);
+function wasm_bindgen__convert__closures_____invoke__h01c668c2fdc2cd34_33(arg0, arg1, arg2, arg3) {
+    wasm.wasm_bindgen__convert__closures_____invoke__h01c668c2fdc2cd34_33(arg0, arg1, arg2, arg3);
 }
 
 
