@@ -2,6 +2,7 @@
 //! co-occurrence builder, the TOML bundle spec, and inspection. `main.rs` is only argument
 //! parsing. Nothing here reaches the wasm module: this crate depends on it, not the reverse.
 
+pub mod abreport;
 pub mod cooccur;
 pub mod lightgbm;
 pub mod sign;

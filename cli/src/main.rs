@@ -97,6 +97,14 @@ enum Command {
         #[arg(long, default_value_t = 10)]
         limit: usize,
     },
+    /// A/B report from exported events (JSON Lines from `exportEvents`): per arm, exposed
+    /// shoppers, conversions, conversion rate, AOV, lift vs control with a 95 % CI, p-value.
+    AbReport {
+        events: PathBuf,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Check a signed bundle against a public key.
     Verify {
         file: PathBuf,
@@ -299,6 +307,18 @@ fn run(cli: Cli) -> Result<()> {
                 out.push('\n');
             }
             print!("{out}");
+            Ok(())
+        }
+        Command::AbReport { events, json } => {
+            let r = personalizer_cli::abreport::report(&read_text(&events)?)?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&r).map_err(|e| err(e.to_string()))?
+                );
+            } else {
+                print!("{}", personalizer_cli::abreport::to_text(&r));
+            }
             Ok(())
         }
         Command::Inspect { file } => {
