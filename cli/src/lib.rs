@@ -8,6 +8,7 @@ pub mod lightgbm;
 pub mod sign;
 pub mod sklearn;
 pub mod spec;
+pub mod train;
 pub mod xgboost;
 
 use checkout_personalizer::model::{self, Bundle, Head, HeadKind};

@@ -105,6 +105,17 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Rebuild the co-occurrence head and a payment-method model from exported events
+    /// (JSON Lines from `exportEvents`).
+    Train {
+        events: PathBuf,
+        #[arg(short, long)]
+        output: PathBuf,
+        #[arg(long, default_value_t = 2)]
+        min_support: u64,
+        #[arg(long, default_value_t = 20)]
+        top_k: usize,
+    },
     /// Check a signed bundle against a public key.
     Verify {
         file: PathBuf,
@@ -308,6 +319,28 @@ fn run(cli: Cli) -> Result<()> {
             }
             print!("{out}");
             Ok(())
+        }
+        Command::Train {
+            events,
+            output,
+            min_support,
+            top_k,
+        } => {
+            let o = cooccur::Options {
+                min_support,
+                top_k,
+                ..cooccur::Options::default()
+            };
+            let t = personalizer_cli::train::train(
+                &read_text(&events)?,
+                &o,
+                personalizer_cli::created_ms(),
+            )?;
+            eprintln!(
+                "{} purchases, {} baskets, {} payment examples",
+                t.purchases, t.baskets, t.examples
+            );
+            write(&output, &personalizer_cli::encode_checked(&t.bundle)?)
         }
         Command::AbReport { events, json } => {
             let r = personalizer_cli::abreport::report(&read_text(&events)?)?;
