@@ -126,6 +126,9 @@ eval_quality() {
   python3 eval/crosssell.py > /dev/null
   log "session intent: XGBoost and LightGBM, library vs ours"
   python3 eval/intent.py > /dev/null
+  log "warehouse path (DuckDB SQL) vs in-memory path"
+  python3 -c "import duckdb" 2>/dev/null || pip install -q duckdb
+  python3 eval/duckdb_check.py > /dev/null
   python3 eval/report.py
   echo "wrote EVALUATION.md"
 }
