@@ -23,8 +23,7 @@ pub struct PageSignals {
     pub touch: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DeviceClass {
     Mobile,
     Tablet,
@@ -33,8 +32,7 @@ pub enum DeviceClass {
     Unknown,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Os {
     Ios,
     Android,
@@ -45,8 +43,7 @@ pub enum Os {
     Other,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TrafficSource {
     Direct,
     Internal,
@@ -145,6 +142,20 @@ impl Context {
         }
     }
 }
+
+/// These enums serialize as their `name()`: one spelling for JS, features and rules.
+macro_rules! serialize_by_name {
+    ($($t:ty),*) => {$(
+        impl Serialize for $t {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.name())
+            }
+        }
+    )*};
+}
+pub(crate) use serialize_by_name;
+
+serialize_by_name!(DeviceClass, Os, TrafficSource);
 
 /// Fields the page (or the demo's debug panel) sets explicitly, over what was derived:
 /// a server-side geo-IP country, a known device class, a fixed clock for tests.

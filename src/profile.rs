@@ -43,8 +43,7 @@ impl Default for ProfileConfig {
 }
 
 /// How far a session got towards an order. Ordered: a later stage is further along.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub enum FunnelStage {
     #[default]
     None,
@@ -85,6 +84,8 @@ impl FunnelStage {
         }
     }
 }
+
+crate::context::serialize_by_name!(FunnelStage);
 
 /// How much one event says about interest in each of its items.
 fn interest_weight(kind: EventType) -> f64 {

@@ -165,60 +165,31 @@ impl Store for MemoryStore {
     }
 }
 
-impl<S: Store + ?Sized> Store for &S {
-    fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
-        (**self).get(key)
-    }
-    fn set(&self, key: &str, value: &str) -> Result<(), StoreError> {
-        (**self).set(key, value)
-    }
-    fn remove(&self, key: &str) -> Result<(), StoreError> {
-        (**self).remove(key)
-    }
-    fn keys(&self) -> Result<Vec<String>, StoreError> {
-        (**self).keys()
-    }
-    fn durable(&self) -> bool {
-        (**self).durable()
-    }
+/// Stores behind a reference, a box or a shared pointer are stores too (so two journals
+/// can share one, as two tabs share localStorage).
+macro_rules! delegate_store {
+    ($($ptr:ty),*) => {$(
+        impl<S: Store + ?Sized> Store for $ptr {
+            fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
+                (**self).get(key)
+            }
+            fn set(&self, key: &str, value: &str) -> Result<(), StoreError> {
+                (**self).set(key, value)
+            }
+            fn remove(&self, key: &str) -> Result<(), StoreError> {
+                (**self).remove(key)
+            }
+            fn keys(&self) -> Result<Vec<String>, StoreError> {
+                (**self).keys()
+            }
+            fn durable(&self) -> bool {
+                (**self).durable()
+            }
+        }
+    )*};
 }
 
-impl<S: Store + ?Sized> Store for Box<S> {
-    fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
-        (**self).get(key)
-    }
-    fn set(&self, key: &str, value: &str) -> Result<(), StoreError> {
-        (**self).set(key, value)
-    }
-    fn remove(&self, key: &str) -> Result<(), StoreError> {
-        (**self).remove(key)
-    }
-    fn keys(&self) -> Result<Vec<String>, StoreError> {
-        (**self).keys()
-    }
-    fn durable(&self) -> bool {
-        (**self).durable()
-    }
-}
-
-/// A shared store is a store (so two journals can share one, as two tabs share localStorage).
-impl<S: Store + ?Sized> Store for std::rc::Rc<S> {
-    fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
-        (**self).get(key)
-    }
-    fn set(&self, key: &str, value: &str) -> Result<(), StoreError> {
-        (**self).set(key, value)
-    }
-    fn remove(&self, key: &str) -> Result<(), StoreError> {
-        (**self).remove(key)
-    }
-    fn keys(&self) -> Result<Vec<String>, StoreError> {
-        (**self).keys()
-    }
-    fn durable(&self) -> bool {
-        (**self).durable()
-    }
-}
+delegate_store!(&S, Box<S>, std::rc::Rc<S>);
 
 #[cfg(test)]
 mod tests {

@@ -472,19 +472,23 @@ impl<S: Store> Tracker<S> {
         format!("{}:exported", self.journal.config().namespace)
     }
 
-    /// The next batch of not-yet-exported events (consent required), up to `max`.
-    pub fn export_batch(&self, max: usize) -> Option<crate::export::Batch<'_>> {
-        if self.consent != Consent::Granted {
-            return None;
-        }
-        let exported = self
-            .journal
+    /// Record ids already exported (stored with consent).
+    fn exported_ids(&self) -> Vec<u64> {
+        self.journal
             .store()
             .get(&self.exported_key())
             .ok()
             .flatten()
             .map(|s| crate::export::decode_ids(&s))
-            .unwrap_or_default();
+            .unwrap_or_default()
+    }
+
+    /// The next batch of not-yet-exported events (consent required), up to `max`.
+    pub fn export_batch(&self, max: usize) -> Option<crate::export::Batch<'_>> {
+        if self.consent != Consent::Granted {
+            return None;
+        }
+        let exported = self.exported_ids();
         crate::export::next_batch(self.journal.records(), &exported, max.max(1))
     }
 
@@ -494,14 +498,7 @@ impl<S: Store> Tracker<S> {
             return;
         }
         let key = self.exported_key();
-        let mut exported = self
-            .journal
-            .store()
-            .get(&key)
-            .ok()
-            .flatten()
-            .map(|s| crate::export::decode_ids(&s))
-            .unwrap_or_default();
+        let mut exported = self.exported_ids();
         let mut held: Vec<u64> = self.journal.records().map(|(id, _)| id).collect();
         held.sort_unstable();
         crate::export::mark(&mut exported, ids, &|id| held.binary_search(&id).is_ok());

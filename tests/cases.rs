@@ -15,18 +15,27 @@ fn lookup<'a>(mut v: &'a Json, path: &str) -> Option<&'a Json> {
     Some(v)
 }
 
+/// A tracker over a memory store, configured by the case's `options`.
+fn tracker_for(case: &Json) -> Tracker<MemoryStore> {
+    let options: Value = serde_json::from_value(case["options"].clone()).unwrap();
+    let Value::Map(entries) = options else {
+        panic!("{}: options must be an object", case["name"])
+    };
+    Tracker::from_options(
+        MemoryStore::new(),
+        &Options::from_entries(&entries).unwrap(),
+        1,
+        0,
+    )
+}
+
 #[test]
 fn profile_cases() {
     let cases: Vec<Json> = serde_json::from_str(include_str!("cases/profile.json")).unwrap();
     assert!(cases.len() >= 7);
     for case in &cases {
         let name = case["name"].as_str().unwrap();
-        let options: Value = serde_json::from_value(case["options"].clone()).unwrap();
-        let Value::Map(entries) = options else {
-            panic!("{name}: options")
-        };
-        let opts = Options::from_entries(&entries).unwrap();
-        let mut t = Tracker::new(MemoryStore::new(), opts.tracker, 1, opts.consent, 0);
+        let mut t = tracker_for(case);
         for step in case["steps"].as_array().unwrap() {
             let at = step["at"].as_i64().unwrap();
             let event: Value = serde_json::from_value(step["event"].clone()).unwrap();
@@ -69,12 +78,7 @@ fn ranking_cases() {
     assert!(cases.len() >= 14);
     for case in &cases {
         let name = case["name"].as_str().unwrap();
-        let options: Value = serde_json::from_value(case["options"].clone()).unwrap();
-        let Value::Map(entries) = options else {
-            panic!("{name}: options")
-        };
-        let opts = Options::from_entries(&entries).unwrap();
-        let mut t = Tracker::from_options(MemoryStore::new(), &opts, 1, 0);
+        let mut t = tracker_for(case);
         if let Some(file) = case["model"].as_str() {
             let bytes = std::fs::read(format!(
                 "{}/tests/fixtures/{file}",
