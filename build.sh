@@ -120,7 +120,7 @@ bench() {
 # Quality on real data (not part of `test`): writes EVALUATION.md from one run.
 eval_quality() {
   build
-  python3 -c "import mlxtend, pandas" 2>/dev/null || pip install -q mlxtend pandas
+  python3 -c "import mlxtend, pandas, lightgbm" 2>/dev/null || pip install -q mlxtend pandas lightgbm
   log "cross-sell evaluation on the Groceries baskets"
   python3 -c "import xgboost, lightgbm, sklearn" 2>/dev/null || pip install -q xgboost-cpu==3.2.0 lightgbm scikit-learn
   python3 eval/crosssell.py > /dev/null
@@ -129,6 +129,8 @@ eval_quality() {
   log "warehouse path (DuckDB SQL) vs in-memory path"
   python3 -c "import duckdb" 2>/dev/null || pip install -q duckdb
   python3 eval/duckdb_check.py > /dev/null
+  log "payment-method ordering on simulated shoppers"
+  python3 eval/payments.py > /dev/null
   python3 eval/report.py
   echo "wrote EVALUATION.md"
 }

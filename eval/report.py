@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
 """eval/out/*.json -> EVALUATION.md (only what was measured in this run)."""
 import json
+import math
 import os
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 r = json.load(open(os.path.join(ROOT, "eval", "out", "crosssell.json")))
-rows = [("ours: `personalizer cooccur` + `recommend`", "ours"), ("global popularity", "popularity"),
+rows = [("ours: `personalizer cooccur` + `recommend`", "ours"),
+        (f"reference: learned reranker (LightGBM LambdaRank over 10 pair statistics, {r['reranker_params']['num_leaves']} leaves × {r['reranker_params']['trees']} trees; Python, not in the module)", "reranker_reference"),
+        ("global popularity", "popularity"),
         ("item-kNN cosine", "item_knn_cosine"), (f"association rules by lift (mlxtend, {r['association_rules_count']} rules)", "association_rules_lift")]
 lines = ["# Evaluation", "",
          "Written by `./build.sh eval` from one run; every number below comes from `eval/out/*.json` of that run.", "",
@@ -17,14 +20,21 @@ lines = ["# Evaluation", "",
          f"Our parameters were chosen on the validation split only ({r['grid_size']} combinations): "
          f"`{json.dumps(r['best_params_on_validation'])}`.", "",
          "| method | HR@1 | HR@3 | HR@5 | HR@10 | NDCG@5 |", "|---|---|---|---|---|---|"]
+best_base = max(r[b]["HR@5"] for b in ("popularity", "item_knn_cosine", "association_rules_lift"))
 for name, k in rows:
     m = r[k]
     lines.append(f"| {name} | {m['HR@1']:.4f} | {m['HR@3']:.4f} | {m['HR@5']:.4f} | {m['HR@10']:.4f} | {m['NDCG@5']:.4f} |")
 lines += ["", f"HR@5 ours / best baseline: **{r['HR@5_ratio_vs_best_baseline']:.3f}** (target ≥ 1.10: "
           + ("met" if r['HR@5_ratio_vs_best_baseline'] >= 1.10 else "not met") + ").", "",
           "These baskets are dominated by a few staples (whole milk, other vegetables, rolls/buns): popularity alone "
-          "reaches most of what pairwise co-occurrence does. Closing the gap is open work (scoring that blends "
-          "co-occurrence with a popularity prior, reranking with a learned head).", ""]
+          "reaches most of what pairwise co-occurrence does. "
+          f"With {r['ours']['queries']} test queries the standard error of an HR@5 near {r['ours']['HR@5']:.2f} is "
+          f"{math.sqrt(r['ours']['HR@5'] * (1 - r['ours']['HR@5']) / r['ours']['queries']):.4f}, so ours, item-kNN and popularity are within "
+          "about one standard error of each other. The learned reranker, which sees ten pair statistics per candidate "
+          f"(more than the module's head gets), reaches {r['reranker_reference']['HR@5'] / best_base:.3f}× the best baseline: "
+          "on this data set the pair statistics we know of do not carry the 10 % the target asks for. Tried and left out "
+          "(validation only): blends of co-occurrence with a popularity prior, naive-Bayes scoring, basket-size-conditioned "
+          "popularity.", ""]
 ip = os.path.join(ROOT, "eval", "out", "intent.json")
 if os.path.exists(ip):
     it = json.load(open(ip))
@@ -48,6 +58,34 @@ if os.path.exists(dp):
               f"`sql/` on DuckDB → `personalizer cooccur --pairs --items` ({d['pairs']} pairs) recommend "
               + ("**identical** items" if d["identical_recommendations"] else "**different** items")
               + f" for all {d['carts_compared']} carts compared ({d['carts_with_recommendations']} with recommendations).", ""]
-lines += ["## Not yet measured", "", "Payment-method ordering on simulated shoppers (a documented generator with cited "
-          "per-country market shares) is open work.", ""]
+pp = os.path.join(ROOT, "eval", "out", "payments.json")
+if os.path.exists(pp):
+    p = json.load(open(pp))
+    lines += ["## Payment-method ordering (SIMULATED)", "",
+              "**This part is simulated.** No public data set of checkout payment choices exists, so `eval/payments.py` "
+              f"generates shoppers with a fixed seed ({p['train_shoppers']} to train on, {p['test_shoppers']} to test): a country, an OS, "
+              "0 to 12 past orders over 180 days and a next order. Each shopper's personal method mix is drawn around the "
+              f"market's mix for their country and platform (Dirichlet, concentration {p['concentration']}). Country mixes, and "
+              "which figures are published and which are our assumptions:", "",
+              "| country | category shares (%) | source |", "|---|---|---|"]
+    for c, mix in p["mix"].items():
+        lines.append(f"| {c} | " + ", ".join(f"{k} {v:g}" for k, v in mix.items()) + " | "
+                     + "; ".join(f"{k}: {v}" for k, v in p["mix_sources"][c].items()) + " |")
+    lines += ["", "Sources:", ""] + [f"- **{k}**: {v}" for k, v in p["sources"].items()]
+    lines += ["", "Wallet shares split across PayPal / Apple Pay / Google Pay by platform, and the store's static order "
+              "(card, PayPal, Apple Pay, Google Pay, Klarna, then local methods), are assumptions stated in the script. "
+              "Ours: `personalizer train` on the training shoppers' exported purchases (with the country and OS a collector "
+              "adds), then `personalizer rank-payments`, which replays each test shopper's events into the module and ranks "
+              "the methods offered, exactly as `rankPaymentMethods` does in the browser. The target is the method of the "
+              "next order.", "",
+              "| ordering | top-1 (all) | MRR (all) | top-1 new | top-1 returning | MRR returning |", "|---|---|---|---|---|---|"]
+    for name, k in (("static store order", "static"), ("last used first", "last_used_first"),
+                    ("most popular in country", "most_popular_in_country"), ("ours (learned, in the module)", "ours")):
+        m = p[k]
+        lines.append(f"| {name} | {m['all']['top1']:.4f} | {m['all']['mrr']:.4f} | {m['new']['top1']:.4f} | "
+                     f"{m['returning']['top1']:.4f} | {m['returning']['mrr']:.4f} |")
+    lines += ["", f"{p['ours']['new']['shoppers']} new and {p['ours']['returning']['shoppers']} returning test shoppers. "
+              "The learned head also sees the OS, which the country baseline does not; its edge on new shoppers comes "
+              "from that, on returning shoppers from weighing the whole history against the market. These numbers "
+              "describe the ranking machinery in a world built to resemble published figures, not any real store.", ""]
 open(os.path.join(ROOT, "EVALUATION.md"), "w").write("\n".join(lines))

@@ -5,6 +5,7 @@
 pub mod abreport;
 pub mod cooccur;
 pub mod lightgbm;
+pub mod replay;
 pub mod sign;
 pub mod sklearn;
 pub mod spec;

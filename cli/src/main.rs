@@ -116,6 +116,19 @@ enum Command {
         #[arg(long, default_value_t = 20)]
         top_k: usize,
     },
+    /// Replay each shopper's exported events into the module with BUNDLE and rank the
+    /// payment methods of each query line (`{user, methods, ts?, country?, device?, os?}`):
+    /// one comma-separated ranking per line, as the checkout would show it.
+    RankPayments {
+        file: PathBuf,
+        #[arg(long)]
+        events: PathBuf,
+        #[arg(long)]
+        queries: PathBuf,
+        /// The browser's options as JSON, e.g. '{"retentionDays":365}'.
+        #[arg(long, default_value = "{}")]
+        options: String,
+    },
     /// Check a signed bundle against a public key.
     Verify {
         file: PathBuf,
@@ -341,6 +354,33 @@ fn run(cli: Cli) -> Result<()> {
                 t.purchases, t.baskets, t.examples
             );
             write(&output, &personalizer_cli::encode_checked(&t.bundle)?)
+        }
+        Command::RankPayments {
+            file,
+            events,
+            queries,
+            options,
+        } => {
+            let options = match serde_json::from_str(&options) {
+                Ok(checkout_personalizer::Value::Map(entries)) => {
+                    checkout_personalizer::Options::from_entries(&entries)
+                        .map_err(|e| err(format!("options: {}", e.0)))?
+                }
+                _ => return Err(err("options: must be a JSON object")),
+            };
+            let rankings = personalizer_cli::replay::rank_payments(
+                &std::fs::read(&file).map_err(|e| err(format!("{}: {e}", file.display())))?,
+                &read_text(&events)?,
+                &read_text(&queries)?,
+                &options,
+            )?;
+            let mut out = String::new();
+            for r in rankings {
+                out += &r.join(",");
+                out.push('\n');
+            }
+            print!("{out}");
+            Ok(())
         }
         Command::AbReport { events, json } => {
             let r = personalizer_cli::abreport::report(&read_text(&events)?)?;

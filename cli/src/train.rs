@@ -1,16 +1,27 @@
 //! `personalizer train EVENTS.jsonl -o OUT.cpm`: closes the loop collect → train → ship.
 //!
 //! From the JSON Lines `exportEvents` sends: a co-occurrence head from purchase baskets
-//! (the items of each purchase event), and a payment head — a logistic regression over
-//! `candidate.isLast` and `candidate.usedShare`, fitted on every purchase that names its
-//! payment method (the chosen method is the positive, the other methods seen in the data the
-//! negatives), with each shopper's history replayed in time order so features only use the
-//! past. Deterministic: same events, same bundle.
+//! (the items of each purchase event), and a payment head — a logistic regression fitted on
+//! every purchase that names its payment method (the chosen method is the positive, the
+//! other methods seen in the data the negatives), with each shopper's history replayed in
+//! time order so features only use the past. Its features:
+//! - the shopper's own history: `candidate.isLast`, `candidate.usedShare`;
+//! - the method's overall popularity: one-hot `candidate.id`;
+//! - where and on what it is popular: one-hot `candidate.idCountry` and `candidate.idOs`
+//!   for every (method, country) and (method, OS) pair seen in at least
+//!   [`MIN_PAIR_PURCHASES`] purchases. `country` and `os` are optional fields of a purchase
+//!   line that the collector adds from the request (geo-IP, user agent); without them the
+//!   head is history plus popularity.
+//!
+//! Deterministic: same events, same bundle.
 
 use crate::cooccur::{self, Counts};
 use crate::{err, Result};
 use checkout_personalizer::model::*;
 use std::collections::{BTreeMap, BTreeSet};
+
+/// A (method, country) or (method, OS) pair needs this many purchases to get a weight.
+pub const MIN_PAIR_PURCHASES: usize = 5;
 
 pub struct Trained {
     pub bundle: Bundle,
@@ -23,6 +34,8 @@ struct Purchase {
     user: String,
     ts: i64,
     payment: Option<String>,
+    country: Option<String>,
+    os: Option<String>,
     items: Vec<String>,
 }
 
@@ -37,10 +50,13 @@ fn read(jsonl: &str) -> Result<Vec<Purchase>> {
         if v["type"] != "purchase" {
             continue;
         }
+        let text = |k: &str| v[k].as_str().map(str::to_owned);
         out.push(Purchase {
             user: v["user"].as_str().unwrap_or("").to_owned(),
             ts: v["ts"].as_i64().unwrap_or(0),
-            payment: v["payment_type"].as_str().map(str::to_owned),
+            payment: text("payment_type"),
+            country: text("country").map(|c| c.to_ascii_uppercase()),
+            os: text("os"),
             items: v["items"]
                 .as_array()
                 .map(|a| {
@@ -55,64 +71,70 @@ fn read(jsonl: &str) -> Result<Vec<Purchase>> {
     Ok(out)
 }
 
-/// Logistic regression by full-batch gradient descent (2 features + intercept).
-fn fit(xs: &[[f64; 2]], ys: &[f64]) -> ([f64; 2], f64) {
-    let (mut w, mut b) = ([0.0f64; 2], 0.0f64);
-    let n = xs.len().max(1) as f64;
-    for _ in 0..2000 {
-        let (mut gw, mut gb) = ([0.0f64; 2], 0.0f64);
-        for (x, y) in xs.iter().zip(ys) {
-            let p = 1.0 / (1.0 + (-(w[0] * x[0] + w[1] * x[1] + b)).exp());
-            let e = p - y;
-            gw[0] += e * x[0];
-            gw[1] += e * x[1];
-            gb += e;
+/// One training row: its non-zero features (column, value) and its label.
+type Row = (Vec<(u32, f64)>, f64);
+
+/// L2-regularised logistic regression on sparse rows, by full-batch Adam (deterministic).
+/// Returns the weights and the intercept.
+fn fit(rows: &[Row], n_features: usize) -> (Vec<f64>, f64) {
+    const STEPS: usize = 400;
+    const RATE: f64 = 0.05;
+    const L2: f64 = 1e-4;
+    let n = rows.len().max(1) as f64;
+    let dim = n_features + 1; // the last slot is the intercept
+    let (mut w, mut m, mut v) = (vec![0.0; dim], vec![0.0; dim], vec![0.0; dim]);
+    let mut g = vec![0.0; dim];
+    for step in 1..=STEPS {
+        g.iter_mut().for_each(|x| *x = 0.0);
+        for (x, y) in rows {
+            let z = w[n_features] + x.iter().map(|&(j, v)| w[j as usize] * v).sum::<f64>();
+            let e = 1.0 / (1.0 + (-z).exp()) - y;
+            for &(j, v) in x {
+                g[j as usize] += e * v;
+            }
+            g[n_features] += e;
         }
-        // A little L2 keeps separable data finite.
-        w[0] -= 0.5 * (gw[0] / n + 0.01 * w[0]);
-        w[1] -= 0.5 * (gw[1] / n + 0.01 * w[1]);
-        b -= 0.5 * gb / n;
+        let (b1, b2) = (0.9f64, 0.999f64);
+        for j in 0..dim {
+            let reg = if j < n_features { L2 * w[j] } else { 0.0 };
+            let gj = g[j] / n + reg;
+            m[j] = b1 * m[j] + (1.0 - b1) * gj;
+            v[j] = b2 * v[j] + (1.0 - b2) * gj * gj;
+            let mh = m[j] / (1.0 - b1.powi(step as i32));
+            let vh = v[j] / (1.0 - b2.powi(step as i32));
+            w[j] -= RATE * mh / (vh.sqrt() + 1e-8);
+        }
     }
+    let b = w.pop().unwrap_or(0.0);
     (w, b)
 }
 
-pub fn train(jsonl: &str, o: &cooccur::Options, created_ms: i64) -> Result<Trained> {
-    let purchases = read(jsonl)?;
-    if purchases.is_empty() {
-        return Err(err("train: no purchase events"));
+fn one_hot(name: String, source: &str, value: String, label: &str) -> Feature {
+    Feature {
+        name,
+        source: source.into(),
+        transform: Transform::OneHot { value },
+        label: Some(label.into()),
     }
-    let mut counts = Counts::default();
-    for p in &purchases {
-        counts.add_basket(p.items.iter().map(String::as_str));
-    }
-    let methods: BTreeSet<&str> = purchases
+}
+
+/// The payment head's features and its training rows (history replayed in time order).
+fn payment_rows(purchases: &[Purchase]) -> (Vec<Feature>, Vec<Row>) {
+    let paid: Vec<(&Purchase, &str)> = purchases
         .iter()
-        .filter_map(|p| p.payment.as_deref())
+        .filter_map(|p| p.payment.as_deref().map(|m| (p, m)))
         .collect();
-    let (mut xs, mut ys) = (Vec::new(), Vec::new());
-    let mut history: BTreeMap<&str, (BTreeMap<&str, u32>, Option<&str>)> = BTreeMap::new();
-    for p in &purchases {
-        let Some(chosen) = p.payment.as_deref() else {
-            continue;
-        };
-        let (counts_by_method, last) = history.entry(p.user.as_str()).or_default();
-        let total: u32 = counts_by_method.values().sum();
-        for m in &methods {
-            let is_last = f64::from(u8::from(*last == Some(*m)));
-            let share = if total == 0 {
-                0.0
-            } else {
-                f64::from(*counts_by_method.get(m).unwrap_or(&0)) / f64::from(total)
-            };
-            xs.push([is_last, share]);
-            ys.push(f64::from(u8::from(*m == chosen)));
+    let methods: BTreeSet<&str> = paid.iter().map(|&(_, m)| m).collect();
+    let mut pair_count: BTreeMap<(&str, &str, &str), usize> = BTreeMap::new();
+    for &(p, m) in &paid {
+        if let Some(c) = &p.country {
+            *pair_count.entry(("country", m, c)).or_default() += 1;
         }
-        *counts_by_method.entry(chosen).or_default() += 1;
-        *last = Some(chosen);
+        if let Some(o) = &p.os {
+            *pair_count.entry(("os", m, o)).or_default() += 1;
+        }
     }
-    let mut heads = Vec::new();
-    let mut payment = None;
-    let features = vec![
+    let mut features = vec![
         Feature {
             name: "your_usual".into(),
             source: "candidate.isLast".into(),
@@ -126,15 +148,95 @@ pub fn train(jsonl: &str, o: &cooccur::Options, created_ms: i64) -> Result<Train
             label: Some("Your usual".into()),
         },
     ];
-    if !xs.is_empty() {
-        let (w, b) = fit(&xs, &ys);
+    let mut column: BTreeMap<(&str, &str, &str), u32> = BTreeMap::new();
+    for m in &methods {
+        column.insert(("id", m, ""), features.len() as u32);
+        features.push(one_hot(
+            format!("is_{m}"),
+            "candidate.id",
+            (*m).into(),
+            "Popular",
+        ));
+    }
+    for (&(kind, m, k), &n) in &pair_count {
+        if n < MIN_PAIR_PURCHASES {
+            continue;
+        }
+        column.insert((kind, m, k), features.len() as u32);
+        features.push(if kind == "country" {
+            one_hot(
+                format!("{m}_in_{k}"),
+                "candidate.idCountry",
+                format!("{m}|{k}"),
+                "Popular in your country",
+            )
+        } else {
+            one_hot(
+                format!("{m}_on_{k}"),
+                "candidate.idOs",
+                format!("{m}|{k}"),
+                "Popular on your device",
+            )
+        });
+    }
+    let mut rows = Vec::new();
+    let mut history: BTreeMap<&str, (BTreeMap<&str, u32>, Option<&str>)> = BTreeMap::new();
+    for &(p, chosen) in &paid {
+        let (counts_by_method, last) = history.entry(p.user.as_str()).or_default();
+        let total: u32 = counts_by_method.values().sum();
+        for m in &methods {
+            let mut x = Vec::with_capacity(5);
+            if *last == Some(*m) {
+                x.push((0, 1.0));
+            }
+            if total > 0 {
+                let share = f64::from(*counts_by_method.get(m).unwrap_or(&0)) / f64::from(total);
+                if share > 0.0 {
+                    x.push((1, share));
+                }
+            }
+            let keys = [
+                Some(("id", *m, "")),
+                p.country.as_deref().map(|c| ("country", *m, c)),
+                p.os.as_deref().map(|o| ("os", *m, o)),
+            ];
+            x.extend(
+                keys.into_iter()
+                    .flatten()
+                    .filter_map(|k| column.get(&k))
+                    .map(|&j| (j, 1.0)),
+            );
+            rows.push((x, f64::from(u8::from(*m == chosen))));
+        }
+        *counts_by_method.entry(chosen).or_default() += 1;
+        *last = Some(chosen);
+    }
+    (features, rows)
+}
+
+pub fn train(jsonl: &str, o: &cooccur::Options, created_ms: i64) -> Result<Trained> {
+    let purchases = read(jsonl)?;
+    if purchases.is_empty() {
+        return Err(err("train: no purchase events"));
+    }
+    let mut counts = Counts::default();
+    for p in &purchases {
+        counts.add_basket(p.items.iter().map(String::as_str));
+    }
+    let (mut features, rows) = payment_rows(&purchases);
+    let mut heads = Vec::new();
+    let mut payment = None;
+    if rows.is_empty() {
+        features.clear();
+    } else {
+        let (w, b) = fit(&rows, features.len());
         heads.push(Head {
             name: "payment".into(),
             kind: HeadKind::Linear(Linear {
-                n_features: 2,
+                n_features: features.len() as u32,
                 link: Link::Logistic,
                 intercepts: vec![b],
-                weights: w.to_vec(),
+                weights: w,
             }),
         });
         payment = Some(Surface {
@@ -158,11 +260,7 @@ pub fn train(jsonl: &str, o: &cooccur::Options, created_ms: i64) -> Result<Train
             id: "trained".into(),
             version: created_ms.to_string(),
             created_ms,
-            features: if payment.is_some() {
-                features
-            } else {
-                Vec::new()
-            },
+            features,
             heads,
             payment,
             cross_sell,
@@ -170,7 +268,7 @@ pub fn train(jsonl: &str, o: &cooccur::Options, created_ms: i64) -> Result<Train
         },
         purchases: purchases.len(),
         baskets: counts.baskets,
-        examples: xs.len(),
+        examples: rows.len(),
     })
 }
 
