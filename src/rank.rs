@@ -231,38 +231,70 @@ impl<'m> Scorer<'m> {
     }
 
     fn score(&mut self, s: &Signals, explain: bool) -> (f64, Vec<Reason>) {
+        self.score_all(std::slice::from_ref(s), explain)
+            .pop()
+            .unwrap_or((0.0, Vec::new()))
+    }
+
+    /// Scores every candidate of `signals`, in one pass over a tree head's trees.
+    fn score_all(&mut self, signals: &[Signals], explain: bool) -> Vec<(f64, Vec<Reason>)> {
         let Some(head) = self.head else {
-            return (0.0, Vec::new());
+            return signals.iter().map(|_| (0.0, Vec::new())).collect();
         };
         let b = self.model.bundle();
-        features::vector(&b.features, &self.model.sources, s, &mut self.x);
-        if !explain {
-            return (head.score(&self.x, &mut self.scratch), Vec::new());
+        let mut xs = Vec::new();
+        for s in signals {
+            features::vector(&b.features, &self.model.sources, s, &mut self.x);
+            xs.extend_from_slice(&self.x);
         }
-        let p = head.score_explained(&self.x, &mut self.contrib, &mut self.scratch);
-        let mut idx: Vec<usize> = (0..self.contrib.len())
-            .filter(|&i| self.contrib[i] != 0.0)
-            .collect();
-        sort::sort_by(&mut idx, |&a, &b| {
-            self.contrib[b]
-                .abs()
-                .total_cmp(&self.contrib[a].abs())
-                .then(a.cmp(&b))
-        });
-        let reasons = idx
-            .into_iter()
-            .take(TOP_REASONS)
-            .map(|i| Reason::Feature {
-                feature: b.features[i].name.clone(),
-                contribution: self.contrib[i],
-                label: b.features[i]
-                    .label
-                    .clone()
-                    .filter(|_| self.contrib[i] > 0.0),
+        let width = self.x.len();
+        if !explain {
+            return (0..signals.len())
+                .map(|r| {
+                    let x = xs.get(r * width..(r + 1) * width).unwrap_or(&[]);
+                    (head.score(x, &mut self.scratch), Vec::new())
+                })
+                .collect();
+        }
+        let mut scores = Vec::new();
+        head.score_explained_rows(
+            &xs,
+            width,
+            &mut scores,
+            &mut self.contrib,
+            &mut self.scratch,
+        );
+        scores
+            .iter()
+            .enumerate()
+            .map(|(r, &p)| {
+                let contrib = self.contrib.get(r * width..(r + 1) * width).unwrap_or(&[]);
+                (p, top_reasons(&b.features, contrib))
             })
-            .collect();
-        (p, reasons)
+            .collect()
     }
+}
+
+/// The `TOP_REASONS` largest contributions, as reasons (labels only for positive ones).
+fn top_reasons(features: &[crate::model::Feature], contrib: &[f64]) -> Vec<Reason> {
+    let mut idx: Vec<usize> = (0..contrib.len()).filter(|&i| contrib[i] != 0.0).collect();
+    sort::sort_by(&mut idx, |&a, &b| {
+        contrib[b]
+            .abs()
+            .total_cmp(&contrib[a].abs())
+            .then(a.cmp(&b))
+    });
+    idx.into_iter()
+        .take(TOP_REASONS)
+        .filter_map(|i| {
+            let f = features.get(i)?;
+            Some(Reason::Feature {
+                feature: f.name.clone(),
+                contribution: contrib[i],
+                label: f.label.clone().filter(|_| contrib[i] > 0.0),
+            })
+        })
+        .collect()
 }
 
 /// What the rules of a surface did to one candidate.
@@ -471,10 +503,17 @@ pub fn rank_choices(
         .collect();
     let mut ranked = Vec::with_capacity(methods.len());
     let mut pins = Vec::new();
-    for (i, c) in candidates.iter().enumerate() {
-        let s = d.signals.with_candidate(c);
-        let (mut score, mut reasons) = scorer.score(&s, explain);
-        let rules = apply_rules(model, &surface.rules, compiled_rules, &s, false);
+    let signals: Vec<Signals> = candidates
+        .iter()
+        .map(|c| d.signals.with_candidate(c))
+        .collect();
+    let scored = scorer.score_all(&signals, explain);
+    for ((i, c), (s, (mut score, mut reasons))) in candidates
+        .iter()
+        .enumerate()
+        .zip(signals.iter().zip(scored))
+    {
+        let rules = apply_rules(model, &surface.rules, compiled_rules, s, false);
         score += rules.boost;
         let eligible = rules.eligible;
         if let Some((pos, prio)) = rules.pin {
@@ -729,8 +768,10 @@ pub fn rank_cross_sells<'a>(d: &Decision<'a>, req: &'a CrossSellRequest, explain
     let head = arm_head.or(surface.head.clone());
     let mut scorer = Scorer::new(model, head.as_deref());
     let mut ranked: Vec<(Ranked, Option<(usize, i32)>)> = Vec::new();
-    for (order, p) in pool.iter().enumerate() {
-        let c = Candidate {
+    let candidates: Vec<Candidate> = pool
+        .iter()
+        .enumerate()
+        .map(|(order, p)| Candidate {
             id: &p.id,
             history: features::History::Payment,
             kind: None,
@@ -739,14 +780,24 @@ pub fn rank_cross_sells<'a>(d: &Decision<'a>, req: &'a CrossSellRequest, explain
             category: p.idx.and_then(|i| co.category_of(i)),
             cooccur: Some(p.cooccur),
             popularity: Some(p.popularity),
-        };
-        let s = d.signals.with_candidate(&c);
+        })
+        .collect();
+    let signals: Vec<Signals> = candidates
+        .iter()
+        .map(|c| d.signals.with_candidate(c))
+        .collect();
+    let scored = if scorer.head.is_some() {
+        scorer.score_all(&signals, explain)
+    } else {
+        Vec::new()
+    };
+    let mut scored = scored.into_iter();
+    for ((p, c), s) in pool.iter().zip(&candidates).zip(&signals) {
         let (tier, base) = key(p.cooccur, p.affinity, p.popularity);
-        let (score, mut reasons) = if scorer.head.is_some() {
-            scorer.score(&s, explain)
-        } else {
+        let (score, mut reasons) = match scored.next() {
+            Some(scored) => scored,
             // Without a reranker the tiers order the pool: keep them apart in the score.
-            (f64::from(tier) + base.clamp(0.0, 0.999_999), Vec::new())
+            None => (f64::from(tier) + base.clamp(0.0, 0.999_999), Vec::new()),
         };
         if explain {
             if p.cooccur > 0.0 {
@@ -768,7 +819,7 @@ pub fn rank_cross_sells<'a>(d: &Decision<'a>, req: &'a CrossSellRequest, explain
             }
         }
         let mut score = score;
-        let rules = apply_rules(model, &surface.rules, &model.cross_sell_rules, &s, false);
+        let rules = apply_rules(model, &surface.rules, &model.cross_sell_rules, s, false);
         score += rules.boost;
         let keep = rules.eligible;
         let pin = rules.pin;

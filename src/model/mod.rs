@@ -170,38 +170,133 @@ pub struct Trees {
     pub cat_start: Vec<u32>,
     pub cat_len: Vec<u32>,
     pub cat_words: Vec<u32>,
-    /// The nodes laid out for walking (one cache-friendly record per node), built by
-    /// `compile` when the bundle is decoded; not part of the file format.
-    pub compiled: Vec<Node>,
+    /// The trees laid out for walking, built by `compile` when the bundle is decoded; not
+    /// part of the file format.
+    pub compiled: Box<Compiled>,
 }
 
-/// One node of `Trees::compiled`.
+/// `Trees` laid out for walking: each tree's nodes in breadth-first order with the two
+/// children of a node side by side, so a step is `left + went_right` (no branch on the
+/// direction) and the 16-byte records a walk reads sit close together. A leaf record
+/// steps to itself (`left` is its own index minus one and its NaN threshold always sends
+/// right), so trees of different depths can be walked in step for a fixed count. Per record, the
+/// rest lives in parallel arrays: the leaf or expected value, the full-precision
+/// threshold, and the node's index in the file's arrays (for category bitsets).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Compiled {
+    pub nodes: Vec<Node>,
+    pub value: Vec<f64>,
+    pub threshold: Vec<f64>,
+    pub original: Vec<u32>,
+    /// Where each tree starts in `nodes`.
+    pub roots: Vec<u32>,
+    /// Per tree: its depth (edges from the root to the deepest leaf), and whether every
+    /// split is XGBoost's numeric `LESS` (such trees are walked four at a time, in step).
+    pub depth: Vec<u8>,
+    pub simple: Vec<bool>,
+}
+
+/// One record of `Compiled::nodes`.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Node {
-    pub threshold: f64,
     pub threshold32: f32,
     pub feature: u32,
+    /// `compiled` index of the left child; the right child is the next record.
     pub left: u32,
-    pub right: u32,
     pub kind: u8,
     pub missing: u8,
 }
 
 impl Trees {
-    /// Lays the node arrays out as `compiled` (call after validation: indices are trusted
-    /// to be in range, and walking checks them anyway).
+    /// Lays the node arrays out as `compiled` (call after validation, which guarantees
+    /// true trees with in-range indices; a bad index would only end a walk early).
     pub fn compile(&mut self) {
-        self.compiled = (0..self.kind.len())
-            .map(|i| Node {
-                threshold: self.threshold[i],
-                threshold32: self.threshold[i] as f32,
-                feature: self.feature[i],
-                left: self.left[i],
-                right: self.right[i],
-                kind: self.kind[i],
-                missing: self.missing[i],
+        let n = self.kind.len();
+        // Breadth-first per tree; `order[k]` is the file index of record `k`, and an
+        // internal record's children are appended as a pair.
+        let mut order: Vec<u32> = Vec::with_capacity(n);
+        let mut left: Vec<u32> = Vec::with_capacity(n);
+        let mut roots = Vec::with_capacity(self.roots.len());
+        for &root in &self.roots {
+            roots.push(order.len() as u32);
+            order.push(root);
+            left.push(0);
+            let mut at = order.len() - 1;
+            while at < order.len() && order.len() <= n {
+                let i = order[at] as usize;
+                if self.kind.get(i).is_some_and(|&k| k != node::LEAF) {
+                    left[at] = order.len() as u32;
+                    order.push(self.left.get(i).copied().unwrap_or(0));
+                    order.push(self.right.get(i).copied().unwrap_or(0));
+                    left.extend([0, 0]);
+                }
+                at += 1;
+            }
+        }
+        let nodes: Vec<Node> = order
+            .iter()
+            .zip(&left)
+            .enumerate()
+            .map(|(k, (&i, &l))| {
+                let i = i as usize;
+                let kind = self.kind.get(i).copied().unwrap_or(node::LEAF);
+                if kind == node::LEAF {
+                    return Node {
+                        threshold32: f32::NAN,
+                        feature: 0,
+                        left: (k as u32).wrapping_sub(1),
+                        kind,
+                        missing: 0,
+                    };
+                }
+                Node {
+                    threshold32: self.threshold.get(i).copied().unwrap_or(0.0) as f32,
+                    feature: self.feature.get(i).copied().unwrap_or(0),
+                    left: l,
+                    kind,
+                    missing: self.missing.get(i).copied().unwrap_or(0),
+                }
             })
             .collect();
+        // Depth and simplicity per tree: records of tree `t` run from its root to the next.
+        let (mut depth, mut simple) = (Vec::new(), Vec::new());
+        for (t, &start) in roots.iter().enumerate() {
+            let end = roots.get(t + 1).map_or(nodes.len(), |&e| e as usize);
+            let mut level = vec![0u8; end.saturating_sub(start as usize)];
+            let mut d = 0u8;
+            let mut plain = true;
+            for k in start as usize..end {
+                let n = &nodes[k];
+                if n.kind == node::LEAF {
+                    continue;
+                }
+                plain &= n.kind == node::LESS;
+                let here = level[k - start as usize];
+                for child in [n.left as usize, n.left as usize + 1] {
+                    if let Some(l) = level.get_mut(child.wrapping_sub(start as usize)) {
+                        *l = here.saturating_add(1);
+                        d = d.max(*l);
+                    }
+                }
+            }
+            depth.push(d);
+            simple.push(plain);
+        }
+        let at = |v: &[f64]| -> Vec<f64> {
+            order
+                .iter()
+                .map(|&i| v.get(i as usize).copied().unwrap_or(0.0))
+                .collect()
+        };
+        *self.compiled = Compiled {
+            nodes,
+            value: at(&self.value),
+            threshold: at(&self.threshold),
+            original: order,
+            roots,
+            depth,
+            simple,
+        };
     }
 }
 

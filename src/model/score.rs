@@ -108,6 +108,45 @@ impl Head {
         scratch[0]
     }
 
+    /// `score_explained` for `rows` feature vectors laid end to end in `xs`, each `width`
+    /// long: scores into `scores`, contributions into `contrib` (same layout as `xs`).
+    /// Tree heads walk tree by tree over all rows (see `Trees::contributions_rows`).
+    pub fn score_explained_rows(
+        &self,
+        xs: &[f64],
+        width: usize,
+        scores: &mut Vec<f64>,
+        contrib: &mut Vec<f64>,
+        scratch: &mut Vec<f64>,
+    ) {
+        let rows = xs.len().checked_div(width).unwrap_or(0);
+        scores.clear();
+        contrib.clear();
+        contrib.resize(rows * width, 0.0);
+        match &self.kind {
+            HeadKind::Trees(t) if self.n_outputs() == 1 && width > 0 => {
+                scores.resize(rows, 0.0);
+                t.contributions_rows(xs, width, contrib, scores);
+                for (s, c) in scores.iter_mut().zip(contrib.chunks_exact(width)) {
+                    *s += c.iter().sum::<f64>();
+                    apply_link(self.link(), std::slice::from_mut(s));
+                }
+            }
+            _ => {
+                let mut one = Vec::new();
+                for r in 0..rows {
+                    let x = xs.get(r * width..(r + 1) * width).unwrap_or(&[]);
+                    scores.push(self.score_explained(x, &mut one, scratch));
+                    if let Some(c) = contrib.get_mut(r * width..(r + 1) * width) {
+                        for (c, o) in c.iter_mut().zip(&one) {
+                            *c = *o;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// Output 0 after the link (the probability for a binary classifier).
     pub fn score(&self, x: &[f64], scratch: &mut Vec<f64>) -> f64 {
         self.margins_into(x, scratch);

@@ -31,7 +31,7 @@ fn tiny_trees() -> Bundle {
                 cat_start: vec![0; 3],
                 cat_len: vec![0; 3],
                 cat_words: vec![],
-                compiled: vec![],
+                compiled: Default::default(),
             }),
         }],
         ..Bundle::default()
