@@ -22,6 +22,7 @@ pub mod sha256;
 pub mod sort;
 pub mod sorted_map;
 pub mod store;
+pub mod tape;
 pub mod tracker;
 pub mod traits;
 pub mod value;

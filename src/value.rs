@@ -1,9 +1,10 @@
 //! A bounded, format-neutral tree of what the page handed us (a JS object, a JSON line).
 //!
 //! `Value` is what event validation reads, so validation can name the exact field that is
-//! wrong. It deserializes from any serde format (serde-wasm-bindgen on the web side,
-//! serde_json in tests) with hard bounds on depth, list length and string length, so a
-//! cyclic or gigantic object from the page cannot exhaust the stack or memory.
+//! wrong. It deserializes from any serde format (serde_json in tests and the CLI; the web
+//! side reads pages through the tape, `crate::tape::decode`) with hard bounds on depth, list
+//! length and string length, so a cyclic or gigantic object from the page cannot exhaust
+//! the stack or memory.
 //! It must not depend on wasm-bindgen or any particular format.
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};

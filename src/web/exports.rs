@@ -155,8 +155,7 @@ pub struct Personalizer {
 }
 
 pub(super) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+    super::convert::to_js(value)
         .map_err(|e| JsError::new(&format!("personalizer: could not build the result ({e})")))
 }
 

@@ -430,9 +430,9 @@ export interface InitOutput {
     readonly wasm_bindgen__convert__closures_____invoke__h01c668c2fdc2cd34: (a: number, b: number, c: any, d: any) => void;
     readonly wasm_bindgen__convert__closures_____invoke__h01c668c2fdc2cd34_33: (a: number, b: number, c: any, d: any) => void;
     readonly wasm_bindgen__convert__closures_____invoke__h0512c4bedd76366e: (a: number, b: number, c: any) => [number, number];
-    readonly wasm_bindgen__convert__closures________invoke__hf208aada41bc72fa: (a: number, b: number, c: any) => void;
-    readonly wasm_bindgen__convert__closures_____invoke__hdda0b9999ea483d1: (a: number, b: number, c: any) => void;
-    readonly wasm_bindgen__convert__closures_____invoke__h1801ecf53c911c73: (a: number, b: number) => void;
+    readonly wasm_bindgen__convert__closures________invoke__h39b3ab8480558b48: (a: number, b: number, c: any) => void;
+    readonly wasm_bindgen__convert__closures_____invoke__h74e0b78024677965: (a: number, b: number, c: any) => void;
+    readonly wasm_bindgen__convert__closures_____invoke__he0f339b0f310fa31: (a: number, b: number) => void;
     readonly __wbindgen_malloc: (a: number, b: number) => number;
     readonly __wbindgen_realloc: (a: number, b: number, c: number, d: number) => number;
     readonly __wbindgen_free: (a: number, b: number, c: number) => void;

@@ -1,0 +1,134 @@
+// The JS half of the tape (src/tape.rs): values cross the wasm boundary as one byte
+// buffer instead of one call per field. Layout: a 16-byte header (u32 counts of ops,
+// numbers, strings, and the text's byte length), f64 numbers, u32 string lengths in
+// UTF-16 units, u8 ops, then the UTF-8 text of all strings end to end.
+// Ops: 0 null, 1 true, 2 false, 3 number, 4 string, 5 list, 6 map, 7 end; a map entry is
+// its key (the next string) and then its value.
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+function malformed() {
+  return new Error('personalizer: malformed result');
+}
+
+// A tape written by the module -> the JS value.
+export function decodeTape(bytes) {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const nOps = dv.getUint32(0, true);
+  const nNums = dv.getUint32(4, true);
+  const nLens = dv.getUint32(8, true);
+  const lensAt = 16 + nNums * 8;
+  const opsAt = lensAt + nLens * 4;
+  const textAt = opsAt + nOps;
+  const text = decoder.decode(bytes.subarray(textAt));
+  let op = opsAt;
+  let num = 16;
+  let len = lensAt;
+  let pos = 0;
+  const str = () => {
+    if (len >= opsAt) throw malformed();
+    const n = dv.getUint32(len, true);
+    len += 4;
+    const s = text.slice(pos, pos + n);
+    pos += n;
+    return s;
+  };
+  const value = () => {
+    if (op >= textAt) throw malformed();
+    switch (bytes[op++]) {
+      case 0: return null;
+      case 1: return true;
+      case 2: return false;
+      case 3: {
+        if (num >= lensAt) throw malformed();
+        const n = dv.getFloat64(num, true);
+        num += 8;
+        return n;
+      }
+      case 4: return str();
+      case 5: {
+        const a = [];
+        while (bytes[op] !== 7) a.push(value());
+        op++;
+        return a;
+      }
+      case 6: {
+        const o = {};
+        while (bytes[op] !== 7) {
+          const k = str();
+          const v = value();
+          // An own property, never the prototype.
+          if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+          else o[k] = v;
+        }
+        op++;
+        return o;
+      }
+      default: throw malformed();
+    }
+  };
+  return value();
+}
+
+// The page's value -> a tape, with the module's limits. Throws (with the module's
+// wording) on values it cannot carry: too deep, too many entries, functions, symbols,
+// bigints, or a getter that throws.
+export function encodeTape(input, maxDepth, maxEntries) {
+  const ops = [];
+  const nums = [];
+  const lens = [];
+  let text = '';
+  const str = (s) => {
+    lens.push(s.length);
+    text += s;
+  };
+  const walk = (v, depth) => {
+    if (depth > maxDepth) throw new Error(`nested deeper than ${maxDepth} levels`);
+    if (v === null || v === undefined) {
+      ops.push(0);
+      return;
+    }
+    switch (typeof v) {
+      case 'boolean': ops.push(v ? 1 : 2); return;
+      case 'number': ops.push(3); nums.push(v); return;
+      case 'string': ops.push(4); str(v); return;
+      case 'object': break;
+      default: throw new Error('unsupported value (a function, symbol or bigint)');
+    }
+    if (Array.isArray(v)) {
+      if (v.length > maxEntries) throw new Error(`more than ${maxEntries} entries`);
+      ops.push(5);
+      for (let i = 0; i < v.length; i++) walk(v[i], depth + 1);
+      ops.push(7);
+      return;
+    }
+    const keys = Object.keys(v);
+    if (keys.length > maxEntries) throw new Error(`more than ${maxEntries} entries`);
+    ops.push(6);
+    for (const k of keys) {
+      let x;
+      try {
+        x = v[k];
+      } catch {
+        throw new Error(`reading "${k}" threw`);
+      }
+      str(k);
+      walk(x, depth + 1);
+    }
+    ops.push(7);
+  };
+  walk(input, 0);
+  const t = encoder.encode(text);
+  const out = new Uint8Array(16 + nums.length * 8 + lens.length * 4 + ops.length + t.length);
+  const dv = new DataView(out.buffer);
+  dv.setUint32(0, ops.length, true);
+  dv.setUint32(4, nums.length, true);
+  dv.setUint32(8, lens.length, true);
+  dv.setUint32(12, t.length, true);
+  let p = 16;
+  for (const n of nums) { dv.setFloat64(p, n, true); p += 8; }
+  for (const l of lens) { dv.setUint32(p, l, true); p += 4; }
+  out.set(ops, p);
+  out.set(t, p + ops.length);
+  return out;
+}
