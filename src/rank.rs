@@ -665,8 +665,12 @@ pub fn rank_cross_sells<'a>(d: &Decision<'a>, req: &'a CrossSellRequest, explain
 
     // Candidate pool with co-occurrence, category affinity and popularity.
     let cart_idx: Vec<usize> = cart.iter().filter_map(|id| co.index(id)).collect();
-    let mut scores = Vec::new();
-    co.score_cart(&cart_idx, &mut scores);
+    let scores = co.cart_scores(&cart_idx);
+    let score_of = |i: usize| {
+        scores
+            .binary_search_by(|(p, _)| p.cmp(&i))
+            .map_or(0.0, |at| scores[at].1)
+    };
     let now = d.signals.now;
     // Affinity per category, once (not per item): in-session interest plus a tenth of
     // historic interest.
@@ -717,7 +721,7 @@ pub fn rank_cross_sells<'a>(d: &Decision<'a>, req: &'a CrossSellRequest, explain
             for id in cands.iter().filter(|id| !in_cart(id)) {
                 match co.index(id) {
                     Some(i) => offer(
-                        key(scores[i], affinity(i), co.popularity[i]),
+                        key(score_of(i), affinity(i), co.popularity[i]),
                         Some(i),
                         id.as_str(),
                     ),
@@ -726,19 +730,51 @@ pub fn rank_cross_sells<'a>(d: &Decision<'a>, req: &'a CrossSellRequest, explain
             }
         }
         None => {
-            // Cart items the model knows, by index (a string compare per item is slow).
-            let mut cart_mask = vec![false; co.items.len()];
-            for &c in &cart_idx {
-                cart_mask[c] = true;
-            }
-            for (i, id) in co.items.iter().enumerate() {
-                if !cart_mask[i] {
-                    offer(
-                        key(scores[i], affinity(i), co.popularity[i]),
-                        Some(i),
-                        id.as_str(),
-                    );
+            // The best `keep` of the whole catalogue, without scanning it: every item the
+            // cart's partners reach, then per category with affinity its most popular
+            // items, then the most popular items overall (each list skips what an earlier
+            // tier or the cart holds). Within a category the key only grows with
+            // popularity, so its first `keep` items (and any tied with the last) are all
+            // it can contribute; overall popularity is the tier-0 key itself.
+            let mut cart_sorted = cart_idx.clone();
+            cart_sorted.sort_unstable();
+            let in_cart = |i: usize| cart_sorted.binary_search(&i).is_ok();
+            let item = |i: usize| co.items.get(i).map_or("", String::as_str);
+            let pop = |i: usize| co.popularity.get(i).copied().unwrap_or(0.0);
+            for &(i, s) in &scores {
+                if s > 0.0 && !in_cart(i) {
+                    offer(key(s, affinity(i), pop(i)), Some(i), item(i));
                 }
+            }
+            for (k, &a) in category_affinity.iter().enumerate() {
+                if a.is_nan() || a <= 0.0 {
+                    continue;
+                }
+                let (mut taken, mut last) = (0, f64::NAN);
+                for &i in co.category_items(k) {
+                    let i = i as usize;
+                    if in_cart(i) || score_of(i) > 0.0 {
+                        continue;
+                    }
+                    let kk = key(0.0, a, pop(i));
+                    if taken >= keep && kk.1 != last {
+                        break;
+                    }
+                    offer(kk, Some(i), item(i));
+                    (taken, last) = (taken + 1, kk.1);
+                }
+            }
+            let mut taken = 0;
+            for &i in &co.order.by_popularity {
+                let i = i as usize;
+                if taken == keep {
+                    break;
+                }
+                if in_cart(i) || score_of(i) > 0.0 || affinity(i) > 0.0 {
+                    continue;
+                }
+                offer(key(0.0, 0.0, pop(i)), Some(i), item(i));
+                taken += 1;
             }
         }
     }
@@ -747,7 +783,7 @@ pub fn rank_cross_sells<'a>(d: &Decision<'a>, req: &'a CrossSellRequest, explain
         .map(|(_, idx, id)| Pool {
             idx,
             id: id.to_owned(),
-            cooccur: idx.map_or(0.0, |i| scores[i]),
+            cooccur: idx.map_or(0.0, score_of),
             affinity: idx.map_or(0.0, affinity),
             popularity: idx.map_or(0.0, |i| co.popularity[i]),
             with: Vec::new(),

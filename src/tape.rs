@@ -5,7 +5,10 @@
 //! in UTF-16 code units, so the JS side slices one decoded string), the ops (`u8`), then
 //! all strings' UTF-8 text end to end. Ops: [`NULL`], [`TRUE`], [`FALSE`], [`NUM`] (next
 //! number), [`STR`] (next string), [`LIST`] / [`MAP`] ... [`END`]; inside a map each entry
-//! is its key (the next string, no op) and then its value.
+//! is its key (the next string, no op) and then its value. A struct's field names repeat in
+//! every object of a list, so a key's length word may instead say "remember this key"
+//! ([`REMEMBER`] set: the text follows as usual and joins a key table) or "the key table's
+//! entry i" ([`RECALL`] | i: no text); the JS side then reuses one string per field name.
 //!
 //! Results go out as a tape (`Tape` is a serde `Serializer`, so every `Serialize` type
 //! can) and `src/web/tape.js` builds the JS objects; page input comes in as a tape that
@@ -26,6 +29,9 @@ pub const MAP: u8 = 6;
 pub const END: u8 = 7;
 
 const HEADER: usize = 16;
+/// Key length flags (see the module docs).
+pub const REMEMBER: u32 = 1 << 30;
+pub const RECALL: u32 = 1 << 31;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TapeError(pub String);
@@ -51,6 +57,7 @@ pub struct Tape {
     nums: Vec<f64>,
     lens: Vec<u32>,
     text: String,
+    keys: Vec<&'static str>,
 }
 
 impl Tape {
@@ -62,6 +69,20 @@ impl Tape {
         };
         self.lens.push(units as u32);
         self.text.push_str(s);
+    }
+
+    /// A struct field name: recalled from the key table after its first use.
+    fn key(&mut self, k: &'static str) {
+        match self.keys.iter().position(|&seen| seen == k) {
+            Some(i) => self.lens.push(RECALL | i as u32),
+            None => {
+                self.keys.push(k);
+                self.str(k);
+                if let Some(l) = self.lens.last_mut() {
+                    *l |= REMEMBER;
+                }
+            }
+        }
     }
 
     fn num(&mut self, n: f64) {
@@ -483,7 +504,7 @@ impl ser::SerializeStruct for &mut Tape {
         key: &'static str,
         v: &T,
     ) -> Result<(), TapeError> {
-        self.str(key);
+        self.key(key);
         v.serialize(&mut **self)
     }
     fn end(self) -> Result<(), TapeError> {
@@ -500,7 +521,7 @@ impl ser::SerializeStructVariant for &mut Tape {
         key: &'static str,
         v: &T,
     ) -> Result<(), TapeError> {
-        self.str(key);
+        self.key(key);
         v.serialize(&mut **self)
     }
     fn end(self) -> Result<(), TapeError> {
@@ -540,6 +561,7 @@ pub fn decode(bytes: &[u8]) -> Result<Value, TapeError> {
         op: 0,
         num: 0,
         len: 0,
+        keys: Vec::new(),
     };
     let v = r.value(0)?;
     if r.op != r.ops.len() {
@@ -556,6 +578,7 @@ struct Reader<'a> {
     op: usize,
     num: usize,
     len: usize,
+    keys: Vec<String>,
 }
 
 impl Reader<'_> {
@@ -577,14 +600,40 @@ impl Reader<'_> {
         Ok(end)
     }
 
-    /// The next string: its length is in UTF-16 units, the text is UTF-8.
-    fn string(&mut self) -> Result<String, TapeError> {
+    fn next_len(&mut self) -> Result<u32, TapeError> {
         let b = self
             .lens
             .get(self.len * 4..self.len * 4 + 4)
             .ok_or_else(Self::bad)?;
         self.len += 1;
-        let mut units = u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize;
+        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    }
+
+    /// A map key: a string, possibly remembered or recalled.
+    fn key(&mut self) -> Result<String, TapeError> {
+        let word = self.next_len()?;
+        if word & RECALL != 0 {
+            let i = (word & !RECALL) as usize;
+            return self.keys.get(i).cloned().ok_or_else(Self::bad);
+        }
+        let k = self.text_of(word & !REMEMBER)?;
+        if word & REMEMBER != 0 {
+            self.keys.push(k.clone());
+        }
+        Ok(k)
+    }
+
+    /// The next string: its length is in UTF-16 units, the text is UTF-8.
+    fn string(&mut self) -> Result<String, TapeError> {
+        let word = self.next_len()?;
+        if word & (RECALL | REMEMBER) != 0 {
+            return Err(Self::bad());
+        }
+        self.text_of(word)
+    }
+
+    fn text_of(&mut self, units: u32) -> Result<String, TapeError> {
+        let mut units = units as usize;
         let mut end = 0;
         let mut chars = self.text.char_indices();
         while units > 0 {
@@ -636,7 +685,7 @@ impl Reader<'_> {
                     if out.len() == MAX_ENTRIES {
                         return Err(too_many());
                     }
-                    let k = self.string()?;
+                    let k = self.key()?;
                     out.push((k, self.value(depth + 1)?));
                 }
                 Value::Map(out)

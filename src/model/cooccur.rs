@@ -1,7 +1,7 @@
 //! Frequently-bought-together evaluation over a validated `Cooccur`: item lookup, partner
 //! aggregation for a cart, and popularity order for cold start. Never fails.
 
-use super::Cooccur;
+use super::{Cooccur, CooccurOrder};
 
 impl Cooccur {
     pub fn index(&self, id: &str) -> Option<usize> {
@@ -32,21 +32,72 @@ impl Cooccur {
             .map(|(&p, &s)| (p as usize, s))
     }
 
-    /// Summed partner scores of every item co-bought with the `cart` items (indices),
-    /// into `scores` (one slot per item, reset first). Returns how many items got a score.
-    pub fn score_cart(&self, cart: &[usize], scores: &mut Vec<f64>) -> usize {
-        scores.clear();
-        scores.resize(self.items.len(), 0.0);
-        let mut hits = 0;
-        for &c in cart {
-            for (p, s) in self.partners(c) {
-                if scores[p] == 0.0 {
-                    hits += 1;
-                }
-                scores[p] += s;
+    /// Summed partner scores of every item co-bought with the `cart` items (indices), as
+    /// `(item, score)` sorted by item; each sum adds the cart's items in cart order.
+    pub fn cart_scores(&self, cart: &[usize]) -> Vec<(usize, f64)> {
+        let mut pairs: Vec<(usize, f64)> = cart.iter().flat_map(|&c| self.partners(c)).collect();
+        // Stable: a partner's scores stay in cart order.
+        crate::sort::sort_by(&mut pairs, |a, b| a.0.cmp(&b.0));
+        let mut out: Vec<(usize, f64)> = Vec::with_capacity(pairs.len());
+        for (p, s) in pairs {
+            match out.last_mut() {
+                Some(last) if last.0 == p => last.1 += s,
+                _ => out.push((p, s)),
             }
         }
-        hits
+        out
+    }
+
+    /// Builds `order` (call after validation).
+    pub fn build_order(&mut self) {
+        let pop = &self.popularity;
+        let by_pop = |a: &u32, b: &u32| {
+            let (a, b) = (*a as usize, *b as usize);
+            let (pa, pb) = (pop.get(a).copied(), pop.get(b).copied());
+            // Validation keeps popularity finite, so this is the order ranking uses.
+            pb.unwrap_or(0.0)
+                .partial_cmp(&pa.unwrap_or(0.0))
+                .unwrap_or(std::cmp::Ordering::Equal)
+                .then(a.cmp(&b))
+        };
+        let mut by_popularity: Vec<u32> = (0..self.items.len() as u32).collect();
+        crate::sort::sort_by(&mut by_popularity, by_pop);
+        let n_cat = self.categories.len();
+        let mut by_category: Vec<u32> = by_popularity
+            .iter()
+            .copied()
+            .filter(|&i| {
+                self.category
+                    .get(i as usize)
+                    .is_some_and(|&k| (k as usize) < n_cat)
+            })
+            .collect();
+        // Stable by category: each group keeps the popularity order.
+        let cat = |i: &u32| self.category.get(*i as usize).copied().unwrap_or(u32::MAX);
+        crate::sort::sort_by(&mut by_category, |a, b| cat(a).cmp(&cat(b)));
+        let mut category_start = vec![0u32; n_cat + 1];
+        for &i in &by_category {
+            if let Some(c) = category_start.get_mut(cat(&i) as usize + 1) {
+                *c += 1;
+            }
+        }
+        for k in 0..n_cat {
+            category_start[k + 1] += category_start[k];
+        }
+        *self.order = CooccurOrder {
+            by_popularity,
+            by_category,
+            category_start,
+        };
+    }
+
+    /// The items of category `k`, most popular first.
+    pub fn category_items(&self, k: usize) -> &[u32] {
+        let o = &*self.order;
+        match (o.category_start.get(k), o.category_start.get(k + 1)) {
+            (Some(&a), Some(&b)) => o.by_category.get(a as usize..b as usize).unwrap_or(&[]),
+            _ => &[],
+        }
     }
 }
 
@@ -65,13 +116,17 @@ mod tests {
             partner_start: vec![0, 2, 3, 3],
             partner: vec![1, 2, 2],
             partner_score: vec![0.5, 0.25, 1.0],
+            order: Default::default(),
         };
         assert_eq!(c.index("b"), Some(1));
         assert_eq!(c.index("z"), None);
         assert_eq!(c.category_of(0), Some("dairy"));
         assert_eq!(c.category_of(1), None);
-        let mut s = Vec::new();
-        assert_eq!(c.score_cart(&[0, 1], &mut s), 2);
-        assert_eq!(s, vec![0.0, 0.5, 1.25]);
+        assert_eq!(c.cart_scores(&[0, 1]), vec![(1, 0.5), (2, 1.25)]);
+        let mut c = c;
+        c.build_order();
+        assert_eq!(c.order.by_popularity, [0, 1, 2]);
+        assert_eq!(c.category_items(0), [0, 2]);
+        assert!(c.category_items(1).is_empty());
     }
 }

@@ -215,8 +215,10 @@ pub fn validate(mut b: Bundle) -> Result<Model, DecodeError> {
     }
 
     for h in &mut b.heads {
-        if let HeadKind::Trees(t) = &mut h.kind {
-            t.compile();
+        match &mut h.kind {
+            HeadKind::Trees(t) => t.compile(),
+            HeadKind::Cooccur(c) => c.build_order(),
+            HeadKind::Linear(_) => {}
         }
     }
 

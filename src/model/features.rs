@@ -256,30 +256,57 @@ pub fn fnv1a(s: &str) -> u32 {
 
 /// The value of one (validated) feature.
 pub fn feature_value(f: &Feature, source: Source, s: &Signals) -> f64 {
-    match &f.transform {
-        Transform::Raw => s.num(source),
-        Transform::Standard { mean, std } => (s.num(source) - mean) / std,
-        Transform::MinMax { min, max } => (s.num(source) - min) / (max - min),
-        Transform::OneHot { value } => s.text(source).map_or(f64::NAN, |t| flag(*t == **value)),
-        Transform::Code { values } => s
-            .text(source)
-            .and_then(|t| values.iter().position(|v| *v == *t))
-            .map_or(f64::NAN, |i| i as f64),
-        Transform::Hash { buckets, bucket } => s
-            .text(source)
-            .map_or(f64::NAN, |t| flag(fnv1a(&t) % buckets == *bucket)),
+    if source.is_text() {
+        text_feature(f, s.text(source).as_deref())
+    } else {
+        num_feature(f, s.num(source))
     }
 }
 
-/// Fills `out` with the feature vector (cleared first).
+fn num_feature(f: &Feature, x: f64) -> f64 {
+    match &f.transform {
+        Transform::Raw => x,
+        Transform::Standard { mean, std } => (x - mean) / std,
+        Transform::MinMax { min, max } => (x - min) / (max - min),
+        // Text transforms of a number source: nothing to compare (validation refuses them).
+        _ => f64::NAN,
+    }
+}
+
+fn text_feature(f: &Feature, t: Option<&str>) -> f64 {
+    let Some(t) = t else { return f64::NAN };
+    match &f.transform {
+        Transform::OneHot { value } => flag(t == value.as_str()),
+        Transform::Code { values } => values
+            .iter()
+            .position(|v| v == t)
+            .map_or(f64::NAN, |i| i as f64),
+        Transform::Hash { buckets, bucket } => flag(fnv1a(t) % buckets == *bucket),
+        // A number transform of a text source: missing, as `Signals::num` has no number.
+        _ => f64::NAN,
+    }
+}
+
+/// Fills `out` with the feature vector (cleared first). Each text source is read once
+/// (a combined source like `candidate.idCountry` builds its text), however many
+/// features one-hot encode it.
 pub fn vector(features: &[Feature], sources: &[Source], s: &Signals, out: &mut Vec<f64>) {
     out.clear();
-    out.extend(
-        features
-            .iter()
-            .zip(sources)
-            .map(|(f, &src)| feature_value(f, src, s)),
-    );
+    let mut texts: Vec<(Source, Option<Cow<'_, str>>)> = Vec::new();
+    for (f, &src) in features.iter().zip(sources) {
+        if !src.is_text() {
+            out.push(num_feature(f, s.num(src)));
+            continue;
+        }
+        let at = match texts.iter().position(|(k, _)| *k == src) {
+            Some(at) => at,
+            None => {
+                texts.push((src, s.text(src)));
+                texts.len() - 1
+            }
+        };
+        out.push(text_feature(f, texts[at].1.as_deref()));
+    }
 }
 
 #[cfg(test)]

@@ -191,7 +191,7 @@ pub struct Compiled {
     /// Where each tree starts in `nodes`.
     pub roots: Vec<u32>,
     /// Per tree: its depth (edges from the root to the deepest leaf), and whether every
-    /// split is XGBoost's numeric `LESS` (such trees are walked four at a time, in step).
+    /// split is XGBoost's numeric `LESS` (such trees are walked eight at a time, in step).
     pub depth: Vec<u8>,
     pub simple: Vec<bool>,
 }
@@ -315,6 +315,20 @@ pub struct Cooccur {
     pub partner_start: Vec<u32>,
     pub partner: Vec<u32>,
     pub partner_score: Vec<f64>,
+    /// Orders for cold start, built by `build_order` when the bundle is decoded; not part of
+    /// the file format.
+    pub order: Box<CooccurOrder>,
+}
+
+/// Items by popularity (descending, then id), overall and per category, so a cart
+/// without co-occurrence finds its best candidates without scanning the catalogue.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CooccurOrder {
+    pub by_popularity: Vec<u32>,
+    /// Items with a category, grouped by category (each group by popularity); the items
+    /// of category `k` are `by_category[category_start[k] .. category_start[k + 1]]`.
+    pub by_category: Vec<u32>,
+    pub category_start: Vec<u32>,
 }
 
 /// A ranking surface (payment methods or cross-sells): the head that scores candidates and

@@ -3,7 +3,8 @@
 // numbers, strings, and the text's byte length), f64 numbers, u32 string lengths in
 // UTF-16 units, u8 ops, then the UTF-8 text of all strings end to end.
 // Ops: 0 null, 1 true, 2 false, 3 number, 4 string, 5 list, 6 map, 7 end; a map entry is
-// its key (the next string) and then its value.
+// its key (the next string) and then its value. A key's length word with bit 30 set
+// joins the key table; with bit 31 set it is entry (word & 0x7fffffff) of that table.
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -25,12 +26,20 @@ export function decodeTape(bytes) {
   let num = 16;
   let len = lensAt;
   let pos = 0;
+  const keys = [];
   const str = () => {
     if (len >= opsAt) throw malformed();
     const n = dv.getUint32(len, true);
     len += 4;
-    const s = text.slice(pos, pos + n);
-    pos += n;
+    if (n >= 0x80000000) {
+      const k = keys[n - 0x80000000];
+      if (k === undefined) throw malformed();
+      return k;
+    }
+    const units = n & 0x3fffffff;
+    const s = text.slice(pos, pos + units);
+    pos += units;
+    if (n & 0x40000000) keys.push(s);
     return s;
   };
   const value = () => {
