@@ -22,6 +22,7 @@ use crate::event::Event;
 use crate::sorted_map::SortedMap;
 use crate::store::{Store, StoreError, StoreErrorKind};
 use serde::Serialize;
+use std::collections::VecDeque;
 
 pub const SCHEMA_VERSION: u32 = 1;
 /// A write that hits the quota is retried without the oldest 1/4, 2/4, 3/4 of our records,
@@ -101,7 +102,8 @@ pub struct Journal<S: Store> {
     cfg: JournalConfig,
     tab: u32,
     seq: u32,
-    records: Vec<Record>,
+    /// In (ts, id) order; a deque, because the oldest leave first (bounds, retention).
+    records: VecDeque<Record>,
     ids: SortedMap<u64, ()>,
     chars: usize,
     dirty: bool,
@@ -124,7 +126,7 @@ impl<S: Store> Journal<S> {
             cfg,
             tab,
             seq: 0,
-            records: Vec::new(),
+            records: VecDeque::new(),
             ids: SortedMap::new(),
             chars: 0,
             dirty: false,
@@ -339,19 +341,19 @@ impl<S: Store> Journal<S> {
         true
     }
 
-    fn remove_at(&mut self, i: usize) -> Record {
-        let r = self.records.remove(i);
+    fn remove_at(&mut self, i: usize) -> Option<Record> {
+        let r = self.records.remove(i)?;
         self.ids.remove(&r.id);
         self.chars -= r.enc.len() + 1;
         if r.mine {
             self.dirty = true;
         }
-        r
+        Some(r)
     }
 
     fn expire(&mut self, now: i64) {
         let cutoff = now.saturating_sub(self.cfg.retention_ms);
-        while self.records.first().is_some_and(|r| r.event.ts < cutoff) {
+        while self.records.front().is_some_and(|r| r.event.ts < cutoff) {
             self.remove_at(0);
             self.stats.expired += 1;
         }
