@@ -6,7 +6,7 @@
 //! removed). Only written with consent (the tracker checks); `forget()` removes it with the
 //! rest of the namespace. Expiry is the bundle's own (`Model::is_expired`).
 
-use crate::base64::{base64_decode, base64_encode};
+use crate::base64::base64_encode;
 use crate::msgpack::{Reader, Writer};
 use crate::store::{Store, StoreError};
 
@@ -20,8 +20,8 @@ pub fn key(namespace: &str) -> String {
 /// The cached bundle for `url`, if one is stored and intact.
 pub fn load<S: Store + ?Sized>(store: &S, namespace: &str, url: &str) -> Option<Vec<u8>> {
     let k = key(namespace);
-    let value = store.get(&k).ok()??;
-    let parsed = base64_decode(&value).and_then(|b| {
+    let value = store.get_base64(&k).ok()??;
+    let parsed = value.and_then(|b| {
         let mut r = Reader::new(&b);
         (r.array().ok()? == 3).then_some(())?;
         let u = r.str().ok()?.to_owned();
@@ -37,6 +37,14 @@ pub fn load<S: Store + ?Sized>(store: &S, namespace: &str, url: &str) -> Option<
             None
         }
     }
+}
+
+/// FNV-1a, 64 bits: tells a re-download of the cached bundle from a new one (not a
+/// security check: integrity and signatures are checked before a bundle gets here).
+pub fn fingerprint(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// Stores `bytes` as the last good bundle for `url`. Too large a bundle is not cached.

@@ -20,6 +20,12 @@ pub trait Store {
     fn durable(&self) -> bool {
         false
     }
+    /// The value under `key` decoded from base64 (`Some(None)`: there, but not base64).
+    /// A store whose platform decodes natively overrides it, so that a value of hundreds of
+    /// KB (a cached model) never crosses into the module as text.
+    fn get_base64(&self, key: &str) -> Result<Option<Option<Vec<u8>>>, StoreError> {
+        Ok(self.get(key)?.map(|v| crate::base64::base64_decode(&v)))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -184,6 +190,9 @@ macro_rules! delegate_store {
             }
             fn durable(&self) -> bool {
                 (**self).durable()
+            }
+            fn get_base64(&self, key: &str) -> Result<Option<Option<Vec<u8>>>, StoreError> {
+                (**self).get_base64(key)
             }
         }
     )*};

@@ -127,6 +127,9 @@ pub struct Tracker<S: Store> {
     traits: crate::traits::Traits,
     /// Salt of the customer-id pseudonym.
     id_salt: String,
+    /// What this tab knows the model cache holds: url and fingerprint of the bundle.
+    /// A download equal to it is not written again (hundreds of KB on every page view).
+    cached_model: Option<(String, u64)>,
 }
 
 impl<S: Store> Tracker<S> {
@@ -145,6 +148,7 @@ impl<S: Store> Tracker<S> {
             require_signature: false,
             traits: crate::traits::Traits::default(),
             id_salt: String::new(),
+            cached_model: None,
         };
         t.id_salt = format!("checkout-personalizer:{}", t.journal.config().namespace);
         t.set_consent(consent, now);
@@ -330,10 +334,14 @@ impl<S: Store> Tracker<S> {
             return false;
         }
         let ns = &self.journal.config().namespace;
-        match crate::model_cache::load(self.journal.store(), ns, url) {
-            Some(bytes) => self.load_model(&bytes).is_ok(),
-            None => false,
+        let Some(bytes) = crate::model_cache::load(self.journal.store(), ns, url) else {
+            return false;
+        };
+        let ok = self.load_model(&bytes).is_ok();
+        if ok {
+            self.cached_model = Some((url.to_owned(), crate::model_cache::fingerprint(&bytes)));
         }
+        ok
     }
 
     /// The cached bundle for `url` (with consent), for callers that verify it first.
@@ -358,9 +366,13 @@ impl<S: Store> Tracker<S> {
         }
         let m = crate::model::decode(bytes)?;
         if self.consent == Consent::Granted && self.journal.fault().is_none() {
-            let ns = self.journal.config().namespace.clone();
-            // A full store only costs the cache: the journal comes first.
-            let _ = crate::model_cache::save(self.journal.store(), &ns, url, bytes, now);
+            let known = (url.to_owned(), crate::model_cache::fingerprint(bytes));
+            if self.cached_model.as_ref() != Some(&known) {
+                let ns = self.journal.config().namespace.clone();
+                // A full store only costs the cache: the journal comes first.
+                let saved = crate::model_cache::save(self.journal.store(), &ns, url, bytes, now);
+                self.cached_model = (saved == Ok(true)).then_some(known);
+            }
         }
         Ok(self.model.insert(m))
     }
@@ -557,7 +569,10 @@ impl<S: Store> Tracker<S> {
                 }
                 0
             }
-            (Consent::Granted, _) => self.journal.erase_store().unwrap_or(0),
+            (Consent::Granted, _) => {
+                self.cached_model = None;
+                self.journal.erase_store().unwrap_or(0)
+            }
             _ => 0,
         }
     }
@@ -596,6 +611,11 @@ impl<S: Store> Tracker<S> {
 
     /// A `storage` event from another tab (`key: None` means storage was cleared).
     pub fn on_storage_event(&mut self, key: Option<&str>, new_value: Option<&str>, now: i64) {
+        let model_key = crate::model_cache::key(&self.journal.config().namespace);
+        if key.is_none_or(|k| k == model_key) {
+            // Another tab wrote or removed the cache: what it holds is no longer known.
+            self.cached_model = None;
+        }
         let changed = match (key, new_value) {
             (Some(k), Some(v)) => self.journal.merge_external(k, v, now),
             (k, None) => self.journal.removed_external(k),
@@ -611,6 +631,7 @@ impl<S: Store> Tracker<S> {
     /// Returns how many stored keys were removed.
     pub fn forget(&mut self, now: i64) -> usize {
         self.journal.clear_memory();
+        self.cached_model = None;
         let removed = self.journal.erase_store().unwrap_or(0);
         self.profile = SessionProfile::new(*self.profile.config());
         self.exposed.clear();
@@ -933,6 +954,61 @@ mod tests {
             .load_downloaded_model("/m.cpm", &bytes, T0, true)
             .is_ok());
         assert!(!denied.load_cached_model("/m.cpm"));
+    }
+
+    /// The revalidating download of the bundle the cache already holds is not written
+    /// again; a changed bundle, or a cache another tab or `forget()` touched, is.
+    #[test]
+    fn an_unchanged_download_is_not_cached_twice() {
+        let store = Rc::new(MemoryStore::new());
+        let bundle = |version: &str| {
+            crate::model::format::encode(&crate::model::Bundle {
+                id: "m".into(),
+                version: version.into(),
+                ..Default::default()
+            })
+        };
+        let (v1, v2) = (bundle("1"), bundle("2"));
+        let mut first = tracker(&store, 1, Consent::Granted);
+        first
+            .load_downloaded_model("/m.cpm", &v1, T0, false)
+            .unwrap();
+        assert!(store.get("cp:model").unwrap().is_some());
+        // The next page view: cache first, then the same bytes come back from the network.
+        let mut t = tracker(&store, 2, Consent::Granted);
+        assert!(t.load_cached_model("/m.cpm"));
+        let writes = store.writes();
+        t.load_downloaded_model("/m.cpm", &v1, T0 + 1, false)
+            .unwrap();
+        assert_eq!(store.writes(), writes, "same bundle: no write");
+        t.load_downloaded_model("/m.cpm", &v2, T0 + 2, false)
+            .unwrap();
+        assert_eq!(store.writes(), writes + 1, "new bundle: written");
+        assert_eq!(
+            tracker(&store, 3, Consent::Granted)
+                .cached_model_bytes("/m.cpm")
+                .as_deref(),
+            Some(&v2[..])
+        );
+        t.load_downloaded_model("/m.cpm", &v2, T0 + 3, false)
+            .unwrap();
+        assert_eq!(store.writes(), writes + 1);
+        // Another tab replaced the cache: the next download is written again.
+        t.on_storage_event(Some("cp:model"), Some("x"), T0 + 4);
+        t.load_downloaded_model("/m.cpm", &v2, T0 + 5, false)
+            .unwrap();
+        assert_eq!(store.writes(), writes + 2);
+        // forget() empties the cache; the next download fills it again.
+        t.forget(T0 + 6);
+        assert_eq!(store.get("cp:model").unwrap(), None);
+        t.load_downloaded_model("/m.cpm", &v2, T0 + 7, false)
+            .unwrap();
+        assert!(store.get("cp:model").unwrap().is_some());
+        // Another URL is another cache entry.
+        let writes = store.writes();
+        t.load_downloaded_model("/n.cpm", &v2, T0 + 8, false)
+            .unwrap();
+        assert_eq!(store.writes(), writes + 1);
     }
 
     #[test]

@@ -89,6 +89,30 @@ fn events_survive_a_new_instance() {
     assert!(keys("persist").is_empty());
 }
 
+/// Long stored values (past 16K characters) are read through the browser's TextEncoder
+/// rather than the glue's copy: a big journal segment comes back whole.
+#[wasm_bindgen_test]
+fn a_long_segment_survives_a_new_instance() {
+    let p = make(r#"{"namespace":"long","consent":"granted"}"#);
+    // Under the journal's 200-event bound, with long ids.
+    for i in 0..180 {
+        add(&p, &format!("sku-{i:05}-Käse-☕-{}", "x".repeat(80)));
+    }
+    drop(p);
+    let longest = keys("long")
+        .iter()
+        .filter_map(|k| storage().get_item(k).unwrap())
+        .map(|v| v.len())
+        .max()
+        .unwrap_or(0);
+    assert!(longest > 16 * 1024, "segment of {longest} characters");
+    let again = make(r#"{"namespace":"long","consent":"granted"}"#);
+    assert_eq!(get(&status(&again), "stats.restored").as_f64(), Some(180.0));
+    assert_eq!(get(&profile(&again), "cart.quantity").as_f64(), Some(180.0));
+    again.forget().unwrap();
+    assert!(keys("long").is_empty());
+}
+
 #[wasm_bindgen_test]
 async fn writes_are_batched_and_flushed_by_timer_and_pagehide() {
     storage().clear().unwrap();

@@ -7,27 +7,103 @@
 use super::error::store_error;
 use crate::options::StorageKind;
 use crate::store::{MemoryStore, Store, StoreError};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
-pub struct LocalStorage(web_sys::Storage);
+#[wasm_bindgen]
+extern "C" {
+    /// A `Storage` seen through `getItem` that leaves the value a JS string (no copy yet).
+    type RawStorage;
+    #[wasm_bindgen(method, catch, js_name = getItem)]
+    fn get_item_value(this: &RawStorage, key: &str) -> Result<JsValue, JsValue>;
+
+    /// `Uint8Array.fromBase64` (where the browser has it; `LocalStorage::native_base64`).
+    #[wasm_bindgen(js_namespace = Uint8Array, js_name = fromBase64, catch)]
+    fn from_base64(s: &js_sys::JsString, options: &JsValue) -> Result<js_sys::Uint8Array, JsValue>;
+
+    type TextEncoder;
+    #[wasm_bindgen(constructor)]
+    fn new() -> TextEncoder;
+    #[wasm_bindgen(method)]
+    fn encode(this: &TextEncoder, s: &js_sys::JsString) -> js_sys::Uint8Array;
+}
+
+/// Values longer than this (a cached model: hundreds of KB) cross as bytes from the
+/// browser's native `TextEncoder` instead of the glue's character-by-character copy.
+const LONG: u32 = 16 * 1024;
+
+pub struct LocalStorage {
+    storage: web_sys::Storage,
+    /// Options for `Uint8Array.fromBase64`, when the browser has it.
+    native_base64: Option<JsValue>,
+}
+
+impl LocalStorage {
+    fn new(storage: web_sys::Storage) -> LocalStorage {
+        let has = js_sys::Reflect::has(
+            &js_sys::Uint8Array::new_with_length(0).constructor(),
+            &"fromBase64".into(),
+        )
+        .unwrap_or(false);
+        let native_base64 = has.then(|| {
+            let o = js_sys::Object::new();
+            // Our base64 is unpadded: the last chunk may be short.
+            let _ = js_sys::Reflect::set(&o, &"lastChunkHandling".into(), &"loose".into());
+            o.into()
+        });
+        LocalStorage {
+            storage,
+            native_base64,
+        }
+    }
+
+    fn get_string(&self, key: &str) -> Result<Option<js_sys::JsString>, StoreError> {
+        let raw: &RawStorage = self.storage.unchecked_ref();
+        let v = raw.get_item_value(key).map_err(store_error)?;
+        Ok(v.dyn_into::<js_sys::JsString>().ok())
+    }
+}
 
 impl Store for LocalStorage {
     fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
-        self.0.get_item(key).map_err(store_error)
+        let Some(s) = self.get_string(key)? else {
+            return Ok(None);
+        };
+        if s.length() < LONG {
+            return Ok(s.as_string());
+        }
+        let bytes = TextEncoder::new().encode(&s).to_vec();
+        // TextEncoder writes UTF-8 (lone surrogates become U+FFFD, as with `as_string`).
+        Ok(Some(String::from_utf8(bytes).unwrap_or_else(|e| {
+            String::from_utf8_lossy(e.as_bytes()).into_owned()
+        })))
+    }
+
+    fn get_base64(&self, key: &str) -> Result<Option<Option<Vec<u8>>>, StoreError> {
+        let Some(options) = &self.native_base64 else {
+            return Ok(self.get(key)?.map(|v| crate::base64::base64_decode(&v)));
+        };
+        let Some(s) = self.get_string(key)? else {
+            return Ok(None);
+        };
+        // The browser decodes; only the bytes are copied in. A value that is not base64
+        // throws a SyntaxError: "there, but not base64".
+        Ok(Some(from_base64(&s, options).ok().map(|b| b.to_vec())))
     }
 
     fn set(&self, key: &str, value: &str) -> Result<(), StoreError> {
-        self.0.set_item(key, value).map_err(store_error)
+        self.storage.set_item(key, value).map_err(store_error)
     }
 
     fn remove(&self, key: &str) -> Result<(), StoreError> {
-        self.0.remove_item(key).map_err(store_error)
+        self.storage.remove_item(key).map_err(store_error)
     }
 
     fn keys(&self) -> Result<Vec<String>, StoreError> {
-        let n = self.0.length().map_err(store_error)?;
+        let n = self.storage.length().map_err(store_error)?;
         let mut keys = Vec::with_capacity(n as usize);
         for i in 0..n {
-            if let Some(k) = self.0.key(i).map_err(store_error)? {
+            if let Some(k) = self.storage.key(i).map_err(store_error)? {
                 keys.push(k);
             }
         }
@@ -51,7 +127,7 @@ pub fn open(kind: StorageKind) -> (Box<dyn Store>, Option<String>) {
         Ok(Some(storage)) => {
             // Some browsers expose a storage object that throws on first use.
             match storage.length() {
-                Ok(_) => (Box::new(LocalStorage(storage)), None),
+                Ok(_) => (Box::new(LocalStorage::new(storage)), None),
                 Err(e) => (Box::new(MemoryStore::new()), Some(store_error(e).name)),
             }
         }

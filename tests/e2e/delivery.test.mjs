@@ -72,6 +72,43 @@ test('the cached bundle decides synchronously on the next page view, even offlin
   await context.close();
 });
 
+test('a damaged cache is removed, not used; an unchanged download is not written again', async () => {
+  const context = await browser.newContext();
+  const page = await openHarness(context, server.url);
+  const out = await page.evaluate(async () => {
+    const { Personalizer } = window.cp;
+    const first = new Personalizer({ consent: 'granted' });
+    await first.loadModelFromUrl('models/demo.cpm');
+    const good = localStorage.getItem('cp:model');
+    // The next page view revalidates: the same bytes come back and are not written again.
+    const writes = [];
+    const setItem = Storage.prototype.setItem;
+    Storage.prototype.setItem = function (k, v) { writes.push(k); return setItem.call(this, k, v); };
+    const next = new Personalizer({ consent: 'granted' });
+    const pending = next.loadModelFromUrl('models/demo.cpm');
+    const sync = next.rankPaymentMethods(['card']).fallback;
+    await pending;
+    Storage.prototype.setItem = setItem;
+    // Damage: not base64 at all, and base64 of bytes that are no cache record. Each time
+    // the browser's own decoder (where it has one) and ours must agree: removed, not used.
+    const damaged = {};
+    for (const [name, v] of [['notBase64', '!!' + good.slice(2)], ['notARecord', good.slice(0, 40)]]) {
+      localStorage.setItem('cp:model', v);
+      const p = new Personalizer({ consent: 'granted' });
+      p.loadModelFromUrl('models/demo.cpm').catch(() => {});
+      damaged[name] = { fallback: p.rankPaymentMethods(['card']).fallback, left: localStorage.getItem('cp:model') === v };
+    }
+    return { native: typeof Uint8Array.fromBase64 === 'function', sync, modelWrites: writes.filter((k) => k === 'cp:model').length, damaged };
+  });
+  assert.equal(out.sync, null, 'decided from the cache');
+  assert.equal(out.modelWrites, 0, 'the same bundle is not cached twice');
+  assert.deepEqual(out.damaged.notBase64, { fallback: 'noModel', left: false });
+  assert.deepEqual(out.damaged.notARecord, { fallback: 'noModel', left: false });
+  assert.ok(out.native, 'this Chromium decodes base64 natively (the path under test)');
+  assert.deepEqual(page.errors, []);
+  await context.close();
+});
+
 test('the page adds a payment method after load: it is picked up, never lost', async () => {
   const context = await browser.newContext();
   const page = await context.newPage();
