@@ -316,6 +316,8 @@ ${row('model.predict, 100 trees × depth 6', r.node.predict_100_trees, r.chromiu
 ## Peers: the same XGBoost model and rows (Node)
 
 All three agree with XGBoost's own predictions: max |Δp| ours ${r.peers.agreement_max_abs_diff_vs_xgboost.ours.toExponential(2)}, JS walker ${r.peers.agreement_max_abs_diff_vs_xgboost.js_walker.toExponential(2)}, ONNX Runtime Web ${r.peers.agreement_max_abs_diff_vs_xgboost.onnxruntime_web?.toExponential(2)}.
+Timed in 60 rounds of interleaved blocks (ours 200 calls, walker 200, ORT 50, in turn), so that the
+shared machine's drift hits all three alike; the second ratio is the median of the per-round ratios.
 
 | scorer | p50 µs / prediction | p99 | ratio (theirs / ours): of the p50s; median per round | target |
 |---|---|---|---|---|
