@@ -111,7 +111,10 @@ bench() {
   [ -d bench/node_modules/onnxruntime-web ] || (cd bench && npm install --no-audit --no-fund --loglevel=error)
   [ -f bench/out/payment_rows.json ] || python3 bench/make_models.py
   command -v twiggy >/dev/null || cargo install twiggy --locked || true
-  log "benchmarks (about a minute)"
+  log "the same module at opt-level 3, for the size/speed trade-off (not shipped)"
+  CARGO_PROFILE_RELEASE_OPT_LEVEL=3 CARGO_TARGET_DIR=target/opt3 \
+    wasm-pack build . --release --target web --out-dir bench/out/pkg-opt3 -- --package checkout-personalizer
+  log "benchmarks (about two minutes)"
   node bench/run.mjs > bench/out/run.log
   python3 bench/plot.py
   echo "wrote BENCHMARKS.md, bench/results.json, bench/scale.png"
