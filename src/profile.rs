@@ -493,26 +493,29 @@ fn bump(map: &mut SortedMap<String, Decayed>, key: &str, w: f64, ts: i64, cfg: &
 }
 
 fn top(map: &SortedMap<String, Decayed>, now: i64, cfg: &ProfileConfig) -> Vec<InterestEntry> {
-    let mut out: Vec<InterestEntry> = map
+    // Ids are copied only for the entries kept.
+    let mut scored: Vec<(f64, f64, &String)> = map
         .iter()
         .map(|(k, d)| {
             let (session, history) = d.at_time(now, cfg);
-            InterestEntry {
-                id: k.clone(),
-                session,
-                history,
-            }
+            (session, history, k)
         })
-        .filter(|e| e.session > 1e-6 || e.history > 1e-6)
+        .filter(|e| e.0 > 1e-6 || e.1 > 1e-6)
         .collect();
-    crate::sort::sort_by(&mut out, |a, b| {
-        b.session
-            .total_cmp(&a.session)
-            .then(b.history.total_cmp(&a.history))
-            .then_with(|| a.id.cmp(&b.id))
+    crate::sort::sort_by(&mut scored, |a, b| {
+        b.0.total_cmp(&a.0)
+            .then(b.1.total_cmp(&a.1))
+            .then_with(|| a.2.cmp(b.2))
     });
-    out.truncate(TOP_INTEREST);
-    out
+    scored
+        .into_iter()
+        .take(TOP_INTEREST)
+        .map(|(session, history, k)| InterestEntry {
+            id: k.clone(),
+            session,
+            history,
+        })
+        .collect()
 }
 
 /// What `profile()` returns (camelCase in JS).

@@ -277,15 +277,22 @@ impl<'m> Scorer<'m> {
 
 /// The `TOP_REASONS` largest contributions, as reasons (labels only for positive ones).
 fn top_reasons(features: &[crate::model::Feature], contrib: &[f64]) -> Vec<Reason> {
-    let mut idx: Vec<usize> = (0..contrib.len()).filter(|&i| contrib[i] != 0.0).collect();
-    sort::sort_by(&mut idx, |&a, &b| {
-        contrib[b]
-            .abs()
-            .total_cmp(&contrib[a].abs())
-            .then(a.cmp(&b))
-    });
-    idx.into_iter()
-        .take(TOP_REASONS)
+    // The TOP_REASONS largest |contribution| (ties: the earlier feature), picked in one
+    // pass without sorting every feature.
+    let mut best: [Option<usize>; TOP_REASONS] = [None; TOP_REASONS];
+    let ahead = |a: usize, b: usize| contrib[a].abs().total_cmp(&contrib[b].abs()).is_gt();
+    for (i, &c) in contrib.iter().enumerate() {
+        if c == 0.0 {
+            continue;
+        }
+        let at = best.iter().position(|b| b.is_none_or(|j| ahead(i, j)));
+        if let Some(at) = at {
+            best[at..].rotate_right(1);
+            best[at] = Some(i);
+        }
+    }
+    best.into_iter()
+        .flatten()
         .filter_map(|i| {
             let f = features.get(i)?;
             Some(Reason::Feature {
@@ -597,7 +604,6 @@ struct Pool {
     cooccur: f64,
     affinity: f64,
     popularity: f64,
-    with: Vec<String>,
 }
 
 /// Items to offer with the cart. Never one in the cart, never one outside the catalogue.
@@ -778,7 +784,7 @@ pub fn rank_cross_sells<'a>(d: &Decision<'a>, req: &'a CrossSellRequest, explain
             }
         }
     }
-    let mut pool: Vec<Pool> = top
+    let pool: Vec<Pool> = top
         .into_iter()
         .map(|(_, idx, id)| Pool {
             idx,
@@ -786,24 +792,11 @@ pub fn rank_cross_sells<'a>(d: &Decision<'a>, req: &'a CrossSellRequest, explain
             cooccur: idx.map_or(0.0, score_of),
             affinity: idx.map_or(0.0, affinity),
             popularity: idx.map_or(0.0, |i| co.popularity[i]),
-            with: Vec::new(),
         })
         .collect();
-    if explain {
-        for p in pool.iter_mut().filter(|p| p.cooccur > 0.0) {
-            if let Some(i) = p.idx {
-                p.with = cart_idx
-                    .iter()
-                    .filter(|&&c| co.partners(c).any(|(q, _)| q == i))
-                    .map(|&c| co.items[c].clone())
-                    .collect();
-            }
-        }
-    }
 
     let head = arm_head.or(surface.head.clone());
     let mut scorer = Scorer::new(model, head.as_deref());
-    let mut ranked: Vec<(Ranked, Option<(usize, i32)>)> = Vec::new();
     let candidates: Vec<Candidate> = pool
         .iter()
         .enumerate()
@@ -822,68 +815,98 @@ pub fn rank_cross_sells<'a>(d: &Decision<'a>, req: &'a CrossSellRequest, explain
         .iter()
         .map(|c| d.signals.with_candidate(c))
         .collect();
-    let scored = if scorer.head.is_some() {
-        scorer.score_all(&signals, explain)
+    // Every candidate is scored; the model's reasons are worked out below, only for the
+    // few that are returned.
+    let scored: Vec<f64> = if scorer.head.is_some() {
+        scorer
+            .score_all(&signals, false)
+            .into_iter()
+            .map(|(s, _)| s)
+            .collect()
     } else {
         Vec::new()
     };
-    let mut scored = scored.into_iter();
-    for ((p, c), s) in pool.iter().zip(&candidates).zip(&signals) {
+    struct Kept {
+        pool: usize,
+        score: f64,
+        rule_reasons: Vec<Reason>,
+        pin: Option<(usize, i32)>,
+    }
+    let mut ranked: Vec<Kept> = Vec::new();
+    for (n, (p, s)) in pool.iter().zip(&signals).enumerate() {
         let (tier, base) = key(p.cooccur, p.affinity, p.popularity);
-        let (score, mut reasons) = match scored.next() {
-            Some(scored) => scored,
-            // Without a reranker the tiers order the pool: keep them apart in the score.
-            None => (f64::from(tier) + base.clamp(0.0, 0.999_999), Vec::new()),
-        };
-        if explain {
-            if p.cooccur > 0.0 {
-                reasons.insert(
-                    0,
-                    Reason::BoughtWith {
-                        items: p.with.clone(),
-                    },
-                );
-            } else if p.affinity > 0.0 {
-                reasons.insert(
-                    0,
-                    Reason::CategoryAffinity {
-                        category: c.category.unwrap_or_default().to_owned(),
-                    },
-                );
-            } else {
-                reasons.insert(0, Reason::Popular);
-            }
-        }
-        let mut score = score;
+        // Without a reranker the tiers order the pool: keep them apart in the score.
+        let score = scored
+            .get(n)
+            .copied()
+            .unwrap_or_else(|| f64::from(tier) + base.clamp(0.0, 0.999_999));
         let rules = apply_rules(model, &surface.rules, &model.cross_sell_rules, s, false);
-        score += rules.boost;
-        let keep = rules.eligible;
-        let pin = rules.pin;
-        let mut rule_reasons = if explain { rules.reasons } else { Vec::new() };
-        rule_reasons.append(&mut reasons);
-        let reasons = rule_reasons;
-        if keep {
-            ranked.push((
-                Ranked {
-                    id: p.id.clone(),
-                    score,
-                    eligible: true,
-                    reasons,
-                    name: p.idx.and_then(|i| co.name_of(i)).map(str::to_owned),
-                    category: c.category.map(str::to_owned),
-                },
-                pin,
-            ));
+        if rules.eligible {
+            let reasons = if explain { rules.reasons } else { Vec::new() };
+            ranked.push(Kept {
+                pool: n,
+                score: score + rules.boost,
+                rule_reasons: reasons,
+                pin: rules.pin,
+            });
         }
     }
-    sort::sort_by(&mut ranked, |a, b| b.0.score.total_cmp(&a.0.score));
+    sort::sort_by(&mut ranked, |a, b| b.score.total_cmp(&a.score));
     let pins = ranked
         .iter()
         .enumerate()
-        .filter_map(|(i, (_, p))| p.map(|(pos, prio)| (i, pos, prio)))
+        .filter_map(|(i, r)| r.pin.map(|(pos, prio)| (i, pos, prio)))
         .collect();
-    let mut items = apply_pins(ranked.into_iter().map(|(r, _)| r).collect(), pins);
-    items.truncate(limit);
+    let mut chosen = apply_pins(ranked, pins);
+    chosen.truncate(limit);
+    let mut model_reasons = if explain && scorer.head.is_some() {
+        let shown: Vec<Signals> = chosen
+            .iter()
+            .filter_map(|c| candidates.get(c.pool).map(|c| d.signals.with_candidate(c)))
+            .collect();
+        scorer.score_all(&shown, true)
+    } else {
+        Vec::new()
+    }
+    .into_iter();
+    let items = chosen
+        .into_iter()
+        .map(|k| {
+            let (n, score, mut reasons) = (k.pool, k.score, k.rule_reasons);
+            let p = &pool[n];
+            let category = candidates[n].category;
+            if explain {
+                // Rules first, then why it is in the pool, then the model's nudge.
+                reasons.push(if p.cooccur > 0.0 {
+                    let i = p.idx.unwrap_or(usize::MAX);
+                    Reason::BoughtWith {
+                        items: cart_idx
+                            .iter()
+                            .filter(|&&c| co.partners(c).any(|(q, _)| q == i))
+                            .map(|&c| co.items[c].clone())
+                            .collect(),
+                    }
+                } else if p.affinity > 0.0 {
+                    Reason::CategoryAffinity {
+                        category: category.unwrap_or_default().to_owned(),
+                    }
+                } else {
+                    Reason::Popular
+                });
+                if let Some((_, mut m)) = model_reasons.next() {
+                    reasons.append(&mut m);
+                }
+            }
+            Ranked {
+                id: p.id.clone(),
+                score,
+                eligible: true,
+                reasons,
+                name: p.idx.and_then(|i| co.name_of(i)).map(str::to_owned),
+                category: category.map(str::to_owned),
+            }
+        })
+        .collect();
     Ranking {
         items,
         fallback: None,
@@ -1263,4 +1286,56 @@ pub fn choose_messages(d: &Decision, slots: &[String]) -> Vec<ChosenMessage> {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The one-pass pick equals sorting every feature by |contribution| (ties: the earlier
+    /// feature; zeros never; NaN, as `total_cmp` has it, first).
+    #[test]
+    fn top_reasons_pick_what_a_full_sort_picks() {
+        let features: Vec<crate::model::Feature> = (0..9)
+            .map(|i| crate::model::Feature {
+                name: format!("f{i}"),
+                source: "cart.value".into(),
+                transform: crate::model::Transform::Raw,
+                label: Some(format!("l{i}")),
+            })
+            .collect();
+        let values = [0.0, 1.0, -1.0, 0.5, -2.0, 2.0, f64::NAN, 1e-9, -0.5];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for round in 0..2000 {
+            let n = round % 10;
+            let contrib: Vec<f64> = (0..n)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    values[(seed % values.len() as u64) as usize]
+                })
+                .collect();
+            let mut idx: Vec<usize> = (0..n).filter(|&i| contrib[i] != 0.0).collect();
+            idx.sort_by(|&a, &b| {
+                contrib[b]
+                    .abs()
+                    .total_cmp(&contrib[a].abs())
+                    .then(a.cmp(&b))
+            });
+            let want: Vec<String> = idx
+                .iter()
+                .take(TOP_REASONS)
+                .map(|i| format!("f{i}"))
+                .collect();
+            let got: Vec<String> = top_reasons(&features, &contrib)
+                .into_iter()
+                .map(|r| match r {
+                    Reason::Feature { feature, .. } => feature,
+                    other => panic!("{other:?}"),
+                })
+                .collect();
+            assert_eq!(got, want, "{contrib:?}");
+        }
+    }
 }
