@@ -271,52 +271,29 @@ impl ser::Serializer for &mut Tape {
     }
 }
 
-impl ser::SerializeSeq for &mut Tape {
-    type Ok = ();
-    type Error = TapeError;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), TapeError> {
-        v.serialize(&mut **self)
-    }
-    fn end(self) -> Result<(), TapeError> {
-        self.ops.push(END);
-        Ok(())
-    }
+/// Sequences and tuples: each element in turn, then the closing op(s) (`ends`: one, or
+/// two for a variant, which also closes its `{variant: …}` wrapper).
+macro_rules! sequence_like {
+    ($($trait:ident :: $method:ident => $ends:expr;)*) => {$(
+        impl ser::$trait for &mut Tape {
+            type Ok = ();
+            type Error = TapeError;
+            fn $method<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), TapeError> {
+                v.serialize(&mut **self)
+            }
+            fn end(self) -> Result<(), TapeError> {
+                self.ops.extend_from_slice($ends);
+                Ok(())
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for &mut Tape {
-    type Ok = ();
-    type Error = TapeError;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), TapeError> {
-        v.serialize(&mut **self)
-    }
-    fn end(self) -> Result<(), TapeError> {
-        self.ops.push(END);
-        Ok(())
-    }
-}
-
-impl ser::SerializeTupleStruct for &mut Tape {
-    type Ok = ();
-    type Error = TapeError;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), TapeError> {
-        v.serialize(&mut **self)
-    }
-    fn end(self) -> Result<(), TapeError> {
-        self.ops.push(END);
-        Ok(())
-    }
-}
-
-impl ser::SerializeTupleVariant for &mut Tape {
-    type Ok = ();
-    type Error = TapeError;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<(), TapeError> {
-        v.serialize(&mut **self)
-    }
-    fn end(self) -> Result<(), TapeError> {
-        self.ops.extend([END, END]);
-        Ok(())
-    }
+sequence_like! {
+    SerializeSeq::serialize_element => &[END];
+    SerializeTuple::serialize_element => &[END];
+    SerializeTupleStruct::serialize_field => &[END];
+    SerializeTupleVariant::serialize_field => &[END, END];
 }
 
 /// Map keys must be strings (or numbers, written as their integer text).
@@ -496,38 +473,31 @@ impl ser::SerializeMap for &mut Tape {
     }
 }
 
-impl ser::SerializeStruct for &mut Tape {
-    type Ok = ();
-    type Error = TapeError;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        v: &T,
-    ) -> Result<(), TapeError> {
-        self.key(key);
-        v.serialize(&mut **self)
-    }
-    fn end(self) -> Result<(), TapeError> {
-        self.ops.push(END);
-        Ok(())
-    }
+/// Structs: each field under its (remembered) name, then the closing op(s), as above.
+macro_rules! struct_like {
+    ($($trait:ident => $ends:expr;)*) => {$(
+        impl ser::$trait for &mut Tape {
+            type Ok = ();
+            type Error = TapeError;
+            fn serialize_field<T: Serialize + ?Sized>(
+                &mut self,
+                key: &'static str,
+                v: &T,
+            ) -> Result<(), TapeError> {
+                self.key(key);
+                v.serialize(&mut **self)
+            }
+            fn end(self) -> Result<(), TapeError> {
+                self.ops.extend_from_slice($ends);
+                Ok(())
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeStructVariant for &mut Tape {
-    type Ok = ();
-    type Error = TapeError;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        v: &T,
-    ) -> Result<(), TapeError> {
-        self.key(key);
-        v.serialize(&mut **self)
-    }
-    fn end(self) -> Result<(), TapeError> {
-        self.ops.extend([END, END]);
-        Ok(())
-    }
+struct_like! {
+    SerializeStruct => &[END];
+    SerializeStructVariant => &[END, END];
 }
 
 /// Reads a tape written by `tape.js` (or by [`encode`]) into a `Value`, with `Value`'s

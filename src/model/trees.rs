@@ -479,6 +479,14 @@ mod tests {
             base_margin: vec![-0.5],
             ..Trees::default()
         };
+        let push_leaf = |t: &mut Trees| {
+            t.kind.push(node::LEAF);
+            t.feature.push(0);
+            t.threshold.push(0.0);
+            t.missing.push(0);
+            t.left.push(0);
+            t.right.push(0);
+        };
         // Tree d: a left spine of `d` splits on features 0, 1, 2, ... (thresholds 0.5),
         // each right child a leaf; leaf values are distinct.
         for d in [0usize, 3, 1, 2, 3, 2, 1, 0, 2, 3, 1] {
@@ -497,19 +505,9 @@ mod tests {
                 // Right leaf first in the file, then the next split: children apart.
                 t.left.push(me + 2);
                 t.right.push(me + 1);
-                t.kind.push(node::LEAF);
-                t.feature.push(0);
-                t.threshold.push(0.0);
-                t.missing.push(0);
-                t.left.push(0);
-                t.right.push(0);
+                push_leaf(&mut t);
             }
-            t.kind.push(node::LEAF);
-            t.feature.push(0);
-            t.threshold.push(0.0);
-            t.missing.push(0);
-            t.left.push(0);
-            t.right.push(0);
+            push_leaf(&mut t);
         }
         let n = t.kind.len();
         t.value = (0..n).map(|i| (i as f64) * 0.125 - 1.0).collect();
