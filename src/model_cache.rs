@@ -39,14 +39,6 @@ pub fn load<S: Store + ?Sized>(store: &S, namespace: &str, url: &str) -> Option<
     }
 }
 
-/// FNV-1a, 64 bits: tells a re-download of the cached bundle from a new one (not a
-/// security check: integrity and signatures are checked before a bundle gets here).
-pub fn fingerprint(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
-}
-
 /// Stores `bytes` as the last good bundle for `url`. Too large a bundle is not cached.
 pub fn save<S: Store + ?Sized>(
     store: &S,

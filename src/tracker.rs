@@ -127,9 +127,10 @@ pub struct Tracker<S: Store> {
     traits: crate::traits::Traits,
     /// Salt of the customer-id pseudonym.
     id_salt: String,
-    /// What this tab knows the model cache holds: url and fingerprint of the bundle.
-    /// A download equal to it is not written again (hundreds of KB on every page view).
-    cached_model: Option<(String, u64)>,
+    /// What this tab knows the model cache holds: url and bundle (kept, not hashed: the
+    /// start-up path does no work for it). A download equal to it is not written again
+    /// (hundreds of KB on every page view).
+    cached_model: Option<(String, Vec<u8>)>,
 }
 
 impl<S: Store> Tracker<S> {
@@ -339,7 +340,7 @@ impl<S: Store> Tracker<S> {
         };
         let ok = self.load_model(&bytes).is_ok();
         if ok {
-            self.cached_model = Some((url.to_owned(), crate::model_cache::fingerprint(&bytes)));
+            self.cached_model = Some((url.to_owned(), bytes));
         }
         ok
     }
@@ -366,12 +367,15 @@ impl<S: Store> Tracker<S> {
         }
         let m = crate::model::decode(bytes)?;
         if self.consent == Consent::Granted && self.journal.fault().is_none() {
-            let known = (url.to_owned(), crate::model_cache::fingerprint(bytes));
-            if self.cached_model.as_ref() != Some(&known) {
+            let known = self
+                .cached_model
+                .as_ref()
+                .is_some_and(|(u, b)| u == url && b[..] == bytes[..]);
+            if !known {
                 let ns = self.journal.config().namespace.clone();
                 // A full store only costs the cache: the journal comes first.
                 let saved = crate::model_cache::save(self.journal.store(), &ns, url, bytes, now);
-                self.cached_model = (saved == Ok(true)).then_some(known);
+                self.cached_model = (saved == Ok(true)).then(|| (url.to_owned(), bytes.to_vec()));
             }
         }
         Ok(self.model.insert(m))
