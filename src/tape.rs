@@ -128,6 +128,21 @@ fn open_variant(t: &mut Tape, variant: &str) {
     t.str(variant);
 }
 
+/// The eight integer methods of a `Serializer`, each passing its value, converted with
+/// `as`, to one method of the serializer (numbers on the tape are `f64`; keys are text).
+macro_rules! integers_via {
+    ($target:ident as $to:ty) => {
+        integers_via!(@each $target $to; serialize_i8 i8, serialize_i16 i16, serialize_i32 i32,
+            serialize_i64 i64, serialize_u8 u8, serialize_u16 u16, serialize_u32 u32,
+            serialize_u64 u64);
+    };
+    (@each $target:ident $to:ty; $($method:ident $t:ty),*) => {$(
+        fn $method(self, v: $t) -> Result<(), TapeError> {
+            self.$target(v as $to)
+        }
+    )*};
+}
+
 impl ser::Serializer for &mut Tape {
     type Ok = ();
     type Error = TapeError;
@@ -143,30 +158,7 @@ impl ser::Serializer for &mut Tape {
         self.ops.push(if v { TRUE } else { FALSE });
         Ok(())
     }
-    fn serialize_i8(self, v: i8) -> Result<(), TapeError> {
-        self.serialize_f64(f64::from(v))
-    }
-    fn serialize_i16(self, v: i16) -> Result<(), TapeError> {
-        self.serialize_f64(f64::from(v))
-    }
-    fn serialize_i32(self, v: i32) -> Result<(), TapeError> {
-        self.serialize_f64(f64::from(v))
-    }
-    fn serialize_i64(self, v: i64) -> Result<(), TapeError> {
-        self.serialize_f64(v as f64)
-    }
-    fn serialize_u8(self, v: u8) -> Result<(), TapeError> {
-        self.serialize_f64(f64::from(v))
-    }
-    fn serialize_u16(self, v: u16) -> Result<(), TapeError> {
-        self.serialize_f64(f64::from(v))
-    }
-    fn serialize_u32(self, v: u32) -> Result<(), TapeError> {
-        self.serialize_f64(f64::from(v))
-    }
-    fn serialize_u64(self, v: u64) -> Result<(), TapeError> {
-        self.serialize_f64(v as f64)
-    }
+    integers_via!(serialize_f64 as f64);
     fn serialize_f32(self, v: f32) -> Result<(), TapeError> {
         self.serialize_f64(f64::from(v))
     }
@@ -358,30 +350,7 @@ impl ser::Serializer for KeySerializer<'_> {
     ) -> Result<(), TapeError> {
         value.serialize(self)
     }
-    fn serialize_i8(self, v: i8) -> Result<(), TapeError> {
-        self.int(v.into())
-    }
-    fn serialize_i16(self, v: i16) -> Result<(), TapeError> {
-        self.int(v.into())
-    }
-    fn serialize_i32(self, v: i32) -> Result<(), TapeError> {
-        self.int(v.into())
-    }
-    fn serialize_i64(self, v: i64) -> Result<(), TapeError> {
-        self.int(v.into())
-    }
-    fn serialize_u8(self, v: u8) -> Result<(), TapeError> {
-        self.int(v.into())
-    }
-    fn serialize_u16(self, v: u16) -> Result<(), TapeError> {
-        self.int(v.into())
-    }
-    fn serialize_u32(self, v: u32) -> Result<(), TapeError> {
-        self.int(v.into())
-    }
-    fn serialize_u64(self, v: u64) -> Result<(), TapeError> {
-        self.int(v.into())
-    }
+    integers_via!(int as i128);
     fn serialize_bool(self, _: bool) -> Result<(), TapeError> {
         bad_key()
     }
