@@ -7,6 +7,7 @@
 #   demo    build and serve www/ on http://127.0.0.1:8080
 #   eval    quality on real data (../shared/data) -> EVALUATION.md (not part of test)
 #   bench   size, cold start, per-decision speed and peers -> BENCHMARKS.md (not part of test)
+#   profile where each benchmarked call spends its time -> bench/PROFILE.md (not part of test)
 #   fuzz    run every cargo-fuzz target for FUZZ_SECONDS (default 60); not part of test
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -104,12 +105,17 @@ fuzz() {
 
 # Benchmarks (not part of `test`): installs the peers' tools, makes the seeded models once,
 # runs everything in one go, writes BENCHMARKS.md, bench/results.json and bench/scale.png.
-bench() {
+# The seeded models and inputs the benchmarks share (bench/out/, not committed).
+bench_inputs() {
   build
   python3 -c "import xgboost, onnxmltools, onnx, matplotlib" 2>/dev/null \
     || pip install -q xgboost-cpu==3.2.0 onnxmltools onnx matplotlib
-  [ -d bench/node_modules/onnxruntime-web ] || (cd bench && npm install --no-audit --no-fund --loglevel=error)
   [ -f bench/out/payment_rows.json ] || python3 bench/make_models.py
+}
+
+bench() {
+  bench_inputs
+  [ -d bench/node_modules/onnxruntime-web ] || (cd bench && npm install --no-audit --no-fund --loglevel=error)
   command -v twiggy >/dev/null || cargo install twiggy --locked || true
   log "the same module at opt-level 3, for the size/speed trade-off (not shipped)"
   CARGO_PROFILE_RELEASE_OPT_LEVEL=3 CARGO_TARGET_DIR=target/opt3 \
@@ -118,6 +124,13 @@ bench() {
   node bench/run.mjs > bench/out/run.log
   python3 bench/plot.py
   echo "wrote BENCHMARKS.md, bench/results.json, bench/scale.png"
+}
+
+# Where the time of each benchmarked call goes (V8 sampling profiler): bench/PROFILE.md.
+profile() {
+  bench_inputs
+  log "profiling each per-decision call (about 20 seconds)"
+  node bench/profile.mjs
 }
 
 # Quality on real data (not part of `test`): writes EVALUATION.md from one run.
@@ -152,6 +165,7 @@ case "${1:-}" in
   demo) setup; demo ;;
   fuzz) fuzz ;;
   bench) setup; bench ;;
+  profile) setup; profile ;;
   eval) setup; eval_quality ;;
-  *) echo "usage: ./build.sh setup|build|test|demo|bench|eval|fuzz" >&2; exit 2 ;;
+  *) echo "usage: ./build.sh setup|build|test|demo|bench|profile|eval|fuzz" >&2; exit 2 ;;
 esac
