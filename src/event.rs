@@ -321,23 +321,28 @@ impl Event {
 }
 
 fn item_from_value(v: &Value, i: usize) -> Result<Item, EventError> {
-    let at = |name: &str| format!("items[{i}].{name}");
+    item_fields(v).map_err(|e| e.in_item(i))
+}
+
+/// `item_from_value` with errors naming the item's own fields (the caller adds
+/// `items[i].`, so a valid item formats no field names).
+fn item_fields(v: &Value) -> Result<Item, EventError> {
     if !matches!(v, Value::Map(_)) {
-        return Err(invalid(&format!("items[{i}]"), "must be an object"));
+        return Err(invalid("", "must be an object"));
     }
     let id = match v.field("item_id") {
         Some(Value::Num(n)) if n.fract() == 0.0 && n.abs() < 1e15 => (*n as i64).to_string(),
-        Some(other) => text(Some(other), &at("item_id"), MAX_ID)?
-            .ok_or_else(|| invalid(&at("item_id"), "must not be empty"))?,
+        Some(other) => text(Some(other), "item_id", MAX_ID)?
+            .ok_or_else(|| invalid("item_id", "must not be empty"))?,
         None => {
             return Err(EventError::Missing {
-                field: at("item_id"),
+                field: "item_id".into(),
             })
         }
     };
     if looks_like_email(&id) {
         return Err(EventError::Personal {
-            field: at("item_id"),
+            field: "item_id".into(),
             what: "an e-mail address",
         });
     }
@@ -346,17 +351,17 @@ fn item_from_value(v: &Value, i: usize) -> Result<Item, EventError> {
         Some(Value::Num(q)) if q.fract() == 0.0 && *q >= 1.0 && *q <= MAX_QUANTITY => *q as u32,
         Some(_) => {
             return Err(invalid(
-                &at("quantity"),
+                "quantity",
                 "must be a whole number from 1 to 10000",
             ))
         }
     };
     Ok(Item {
         id,
-        name: text(v.field("item_name"), &at("item_name"), MAX_TEXT)?,
-        category: text(v.field("item_category"), &at("item_category"), MAX_TEXT)?,
-        brand: text(v.field("item_brand"), &at("item_brand"), MAX_TEXT)?,
-        price: number(v.field("price"), &at("price"))?,
+        name: text(v.field("item_name"), "item_name", MAX_TEXT)?,
+        category: text(v.field("item_category"), "item_category", MAX_TEXT)?,
+        brand: text(v.field("item_brand"), "item_brand", MAX_TEXT)?,
+        price: number(v.field("price"), "price")?,
         quantity,
     })
 }
@@ -506,6 +511,30 @@ impl fmt::Display for EventError {
 }
 
 impl std::error::Error for EventError {}
+
+impl EventError {
+    /// The same error about a field of `items[i]` (`""`: the item itself).
+    fn in_item(self, i: usize) -> EventError {
+        let at = |field: String| {
+            if field.is_empty() {
+                format!("items[{i}]")
+            } else {
+                format!("items[{i}].{field}")
+            }
+        };
+        match self {
+            EventError::Missing { field } => EventError::Missing { field: at(field) },
+            EventError::Invalid { field, why } => EventError::Invalid {
+                field: at(field),
+                why,
+            },
+            EventError::Personal { field, what } => EventError::Personal {
+                field: at(field),
+                what,
+            },
+        }
+    }
+}
 
 #[cfg(test)]
 mod tests {

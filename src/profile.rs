@@ -399,6 +399,18 @@ impl SessionProfile {
 
     /// The profile as seen at `now` (ms), with the page's context.
     pub fn view(&self, now: i64, context: Option<&Context>) -> ProfileView {
+        self.view_with(now, context, true)
+    }
+
+    /// `view` without the top-interest lists (left empty), for decisions: no feature or
+    /// rule reads them (a candidate's interest comes from `item_interest` and
+    /// `category_interest`), and decaying and sorting every entry is the costliest part
+    /// of a view.
+    pub fn decision_view(&self, now: i64, context: Option<&Context>) -> ProfileView {
+        self.view_with(now, context, false)
+    }
+
+    fn view_with(&self, now: i64, context: Option<&Context>, interest: bool) -> ProfileView {
         let cfg = &self.cfg;
         let active = self
             .last_ts
@@ -422,9 +434,13 @@ impl SessionProfile {
                 },
                 stage: self.session_stage,
             },
-            interest: InterestView {
-                items: top(&self.items, now, cfg),
-                categories: top(&self.categories, now, cfg),
+            interest: if interest {
+                InterestView {
+                    items: top(&self.items, now, cfg),
+                    categories: top(&self.categories, now, cfg),
+                }
+            } else {
+                InterestView::default()
             },
             cart: CartView {
                 quantity: self.cart.iter().map(|l| l.quantity).sum(),
@@ -556,7 +572,7 @@ pub struct InterestEntry {
     pub history: f64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct InterestView {
     pub items: Vec<InterestEntry>,
     pub categories: Vec<InterestEntry>,
@@ -634,6 +650,25 @@ mod tests {
         assert_eq!(v.session.started_at, Some(70 * MIN));
         assert!(v.session.active);
         assert!(!p.view(101 * MIN, None).session.active);
+    }
+
+    #[test]
+    fn a_decision_view_is_the_view_without_its_interest_lists() {
+        let mut p = SessionProfile::new(ProfileConfig::default());
+        p.apply(&with_items(
+            ev(EventType::AddToCart, 0),
+            vec![item("a", "dairy", 2.0, 1), item("b", "bakery", 1.0, 3)],
+        ));
+        p.apply(&ev(EventType::PageView, 3 * MIN));
+        let full = p.view(5 * MIN, None);
+        let decision = p.decision_view(5 * MIN, None);
+        assert_eq!(full.interest.items.len(), 2);
+        assert_eq!(decision.interest, InterestView::default());
+        // Everything else is the same view.
+        let mut without = full.clone();
+        without.interest = InterestView::default();
+        assert_eq!(decision, without);
+        assert_eq!(decision.cart.items.len(), 2);
     }
 
     #[test]

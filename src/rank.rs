@@ -715,8 +715,14 @@ pub fn rank_cross_sells<'a>(d: &Decision<'a>, req: &'a CrossSellRequest, explain
         if top.len() == keep && top.last().is_some_and(&before) {
             return;
         }
-        if top.iter().any(|t| t.2 == id) {
-            return; // listed twice by the page
+        // Listed twice (by the page): an id's catalogue index says who it is, and the
+        // catalogue's ids are unique, so only ids it lacks are compared as text.
+        let same = |t: &((u8, f64), Option<usize>, &str)| match idx {
+            Some(_) => t.1 == idx,
+            None => t.1.is_none() && t.2 == id,
+        };
+        if top.iter().any(same) {
+            return;
         }
         let at = top.iter().position(|t| !before(t)).unwrap_or(top.len());
         top.insert(at, (k, idx, id));

@@ -389,8 +389,15 @@ impl<S: Store> Tracker<S> {
         self.model.as_ref()
     }
 
-    fn view(&self, now: i64) -> ProfileView {
-        let mut view = self.profile.view(now, self.context(now).as_ref());
+    /// The profile view at `now`, with traits; `interest`: with the top-interest lists
+    /// (for `profile()`; decisions never read them).
+    fn view(&self, now: i64, interest: bool) -> ProfileView {
+        let context = self.context(now);
+        let mut view = if interest {
+            self.profile.view(now, context.as_ref())
+        } else {
+            self.profile.decision_view(now, context.as_ref())
+        };
         if self.traits != crate::traits::Traits::default() {
             view.traits = Some(self.traits.clone());
         }
@@ -398,7 +405,7 @@ impl<S: Store> Tracker<S> {
     }
 
     fn with_decision<T>(&self, now: i64, f: impl FnOnce(&Decision) -> T) -> T {
-        let view = self.view(now);
+        let view = self.view(now, false);
         let d = Decision {
             model: self.model.as_ref(),
             signals: Signals {
@@ -610,7 +617,7 @@ impl<S: Store> Tracker<S> {
     }
 
     pub fn profile(&self, now: i64) -> ProfileView {
-        self.view(now)
+        self.view(now, true)
     }
 
     /// A `storage` event from another tab (`key: None` means storage was cleared).
