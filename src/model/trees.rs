@@ -119,15 +119,10 @@ impl Trees {
     }
 
     /// Walks trees `t .. t + LANES` (all simple) for `x` in step, as deep as the deepest;
-    /// `on_step(from, to)` sees every step (a leaf steps to itself). Independent walks
+    /// `on_step.step(from, to)` sees every step (a leaf steps to itself). Independent walks
     /// interleaved keep the processor busy while each waits for its next record.
     #[inline(always)]
-    fn walk_lanes(
-        &self,
-        t: usize,
-        x: &[f64],
-        mut on_step: impl FnMut(usize, usize),
-    ) -> [usize; LANES] {
+    fn walk_lanes(&self, t: usize, x: &[f64], on_step: &mut impl Visit) -> [usize; LANES] {
         let c = &*self.compiled;
         let mut k = [usize::MAX; LANES];
         let mut depth = 0;
@@ -137,21 +132,36 @@ impl Trees {
             }
             depth = depth.max(c.depth.get(t + j).copied().unwrap_or(0));
         }
-        for _ in 0..depth {
-            for k in k.iter_mut() {
-                let Some(n) = c.nodes.get(*k) else { continue };
-                let v = x.get(n.feature as usize).copied().unwrap_or(f64::NAN);
-                let left = if v.is_nan() {
-                    n.missing & node::DEFAULT_LEFT != 0
-                } else {
-                    (v as f32) < n.threshold32
-                };
-                let next = n.left.wrapping_add(u32::from(!left)) as usize;
-                on_step(*k, next);
-                *k = next;
-            }
+        // The lanes written out one by one (not a loop over the array): each lane's record
+        // index stays in a local, and the eight walks are independent.
+        let nodes = &c.nodes[..];
+        let [mut k0, mut k1, mut k2, mut k3, mut k4, mut k5, mut k6, mut k7] = k;
+        macro_rules! step {
+            ($lane:expr, $k:ident) => {
+                if let Some(n) = nodes.get($k) {
+                    let v = x.get(n.feature as usize).copied().unwrap_or(f64::NAN);
+                    let left = if v.is_nan() {
+                        n.missing & node::DEFAULT_LEFT != 0
+                    } else {
+                        (v as f32) < n.threshold32
+                    };
+                    let next = n.left.wrapping_add(u32::from(!left)) as usize;
+                    on_step.step($k, next);
+                    $k = next;
+                }
+            };
         }
-        k
+        for _ in 0..depth {
+            step!(0, k0);
+            step!(1, k1);
+            step!(2, k2);
+            step!(3, k3);
+            step!(4, k4);
+            step!(5, k5);
+            step!(6, k6);
+            step!(7, k7);
+        }
+        [k0, k1, k2, k3, k4, k5, k6, k7]
     }
 
     /// Margins per output group into `out` (length `n_groups`).
@@ -171,7 +181,7 @@ impl Trees {
         let mut t = 0;
         while t < c.roots.len() {
             if self.lanes_ok(t, false) {
-                let leaves = self.walk_lanes(t, x, |_, _| {});
+                let leaves = self.walk_lanes(t, x, &mut Walk);
                 for (j, &k) in leaves.iter().enumerate() {
                     add(t + j, Some(k));
                 }
@@ -224,12 +234,15 @@ impl Trees {
                     .sum();
                 for ((x, contrib), b) in rows {
                     *b += roots;
-                    self.walk_lanes(t, x, |from, to| {
-                        let f = nodes.get(from).map_or(usize::MAX, |n| n.feature as usize);
-                        if let Some(c) = contrib.get_mut(f) {
-                            *c += value(to) - value(from);
-                        }
-                    });
+                    self.walk_lanes(
+                        t,
+                        x,
+                        &mut Credit {
+                            nodes,
+                            values,
+                            contrib,
+                        },
+                    );
                 }
                 t += LANES;
                 continue;
@@ -254,6 +267,43 @@ impl Trees {
                 }
             }
             t += 1;
+        }
+    }
+}
+
+/// What a walk in step does at each step (`from` record, `to` record). A trait with an
+/// always-inlined method rather than a closure: the size-optimised build would otherwise
+/// call the closure at every step of every lane.
+trait Visit {
+    fn step(&mut self, from: usize, to: usize);
+}
+
+/// Only the leaves matter (margins).
+struct Walk;
+
+impl Visit for Walk {
+    #[inline(always)]
+    fn step(&mut self, _: usize, _: usize) {}
+}
+
+/// Credits each step's change in expected value to the split feature (contributions).
+struct Credit<'a> {
+    nodes: &'a [Node],
+    values: &'a [f64],
+    contrib: &'a mut [f64],
+}
+
+impl Visit for Credit<'_> {
+    #[inline(always)]
+    fn step(&mut self, from: usize, to: usize) {
+        let f = self
+            .nodes
+            .get(from)
+            .map_or(usize::MAX, |n| n.feature as usize);
+        let value = |k: usize| self.values.get(k).copied().unwrap_or(0.0);
+        let d = value(to) - value(from);
+        if let Some(c) = self.contrib.get_mut(f) {
+            *c += d;
         }
     }
 }
