@@ -2,7 +2,7 @@
 //! semantics bit for bit, margins per output group, and path-based (Saabas) feature
 //! contributions. Never sees bytes; never fails (indices were checked by `decode`).
 
-use super::{node, Node, Trees};
+use super::{node, Node, Trees, LANES};
 
 /// LightGBM's `kZeroThreshold`: |x| at or below it counts as zero.
 const ZERO_THRESHOLD: f64 = 1e-35;
@@ -105,17 +105,15 @@ impl Trees {
     /// for contributions, all in group 0).
     #[inline]
     fn lanes_ok(&self, t: usize, group0: bool) -> bool {
-        let c = &*self.compiled;
-        let simple = c
-            .simple
-            .get(t..t + LANES)
-            .is_some_and(|s| s.iter().all(|&s| s));
-        simple
-            && (!group0
-                || self
-                    .tree_group
-                    .get(t..t + LANES)
-                    .is_some_and(|g| g.iter().all(|&g| g == 0)))
+        let want = if group0 {
+            super::IN_STEP | super::IN_STEP_GROUP0
+        } else {
+            super::IN_STEP
+        };
+        self.compiled
+            .in_step
+            .get(t)
+            .is_some_and(|&f| f & want == want)
     }
 
     /// Walks trees `t .. t + LANES` (all simple) for `x` in step, as deep as the deepest;
@@ -168,28 +166,31 @@ impl Trees {
     pub fn margins(&self, x: &[f64], out: &mut [f64]) {
         out.copy_from_slice(&self.base_margin);
         let c = &*self.compiled;
-        let mut add = |t: usize, leaf: Option<usize>| {
-            let value = leaf.and_then(|k| c.value.get(k));
-            let group = self
-                .tree_group
-                .get(t)
-                .and_then(|&g| out.get_mut(g as usize));
-            if let (Some(v), Some(o)) = (value, group) {
-                *o += v;
-            }
-        };
         let mut t = 0;
         while t < c.roots.len() {
             if self.lanes_ok(t, false) {
                 let leaves = self.walk_lanes(t, x, &mut Walk);
                 for (j, &k) in leaves.iter().enumerate() {
-                    add(t + j, Some(k));
+                    self.add_leaf(out, t + j, Some(k));
                 }
                 t += LANES;
             } else {
-                add(t, self.leaf(t, x));
+                self.add_leaf(out, t, self.leaf(t, x));
                 t += 1;
             }
+        }
+    }
+
+    /// Adds the value of leaf record `leaf` of tree `t` to its group's margin in `out`.
+    #[inline(always)]
+    fn add_leaf(&self, out: &mut [f64], t: usize, leaf: Option<usize>) {
+        let value = leaf.and_then(|k| self.compiled.value.get(k));
+        let group = self
+            .tree_group
+            .get(t)
+            .and_then(|&g| out.get_mut(g as usize));
+        if let (Some(v), Some(o)) = (value, group) {
+            *o += v;
         }
     }
 
@@ -307,9 +308,6 @@ impl Visit for Credit<'_> {
         }
     }
 }
-
-/// Trees walked in step (see `Trees::walk_lanes`): 8 measured fastest of 2, 4 and 8.
-const LANES: usize = 8;
 
 #[cfg(test)]
 mod tests {
