@@ -196,7 +196,8 @@ impl Model {
     /// Predictions of `head` after its link: probabilities for classifiers.
     pub fn predict(&self, head: &str, x: &[f64]) -> Result<Vec<f64>, PredictError> {
         let h = self.scoring_head(head, x)?;
-        let mut out = self.predict_raw(head, x)?;
+        let mut out = Vec::new();
+        h.margins_into(x, &mut out);
         apply_link(h.link(), &mut out);
         Ok(out)
     }

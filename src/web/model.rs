@@ -13,7 +13,17 @@ pub struct Model {
     pub(super) inner: CoreModel,
 }
 
+#[wasm_bindgen(module = "/src/web/tape.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = featureVector)]
+    fn feature_vector(v: &JsValue) -> Option<Vec<f64>>;
+}
+
 fn features_of(v: &JsValue) -> Result<Vec<f64>, JsError> {
+    // The common cases in one call; the slow path below only to name what is wrong.
+    if let Some(x) = feature_vector(v) {
+        return Ok(x);
+    }
     if let Some(a) = v.dyn_ref::<js_sys::Float64Array>() {
         return Ok(a.to_vec());
     }

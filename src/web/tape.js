@@ -141,3 +141,19 @@ export function encodeTape(input, maxDepth, maxEntries) {
   out.set(t, p + ops.length);
   return out;
 }
+
+// A feature vector for Model.predict*: the Float64Array itself, or an array of numbers
+// (null / undefined: NaN) copied into one; undefined for anything else (the module then
+// names the offending entry). One call instead of one per entry.
+export function featureVector(v) {
+  if (v instanceof Float64Array) return v;
+  if (!Array.isArray(v)) return undefined;
+  const out = new Float64Array(v.length);
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i];
+    if (typeof x === 'number') out[i] = x;
+    else if (x === null || x === undefined) out[i] = NaN;
+    else return undefined;
+  }
+  return out;
+}
