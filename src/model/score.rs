@@ -82,6 +82,11 @@ impl Head {
     pub fn margins_into(&self, x: &[f64], out: &mut Vec<f64>) {
         out.clear();
         out.resize(self.n_outputs(), 0.0);
+        self.margins_to(x, out);
+    }
+
+    /// Margins into `out`, which must have `n_outputs` entries.
+    fn margins_to(&self, x: &[f64], out: &mut [f64]) {
         match &self.kind {
             HeadKind::Linear(l) => l.margins(x, out),
             HeadKind::Trees(t) => t.margins(x, out),
@@ -191,6 +196,19 @@ impl Model {
         let mut out = Vec::new();
         h.margins_into(x, &mut out);
         Ok(out)
+    }
+
+    /// Output 0 of `head` after its link, without allocating, when `head` has one output
+    /// (`None` when it has several: see `predict`).
+    pub fn predict_single(&self, head: &str, x: &[f64]) -> Result<Option<f64>, PredictError> {
+        let h = self.scoring_head(head, x)?;
+        if h.n_outputs() != 1 {
+            return Ok(None);
+        }
+        let mut m = [0.0];
+        h.margins_to(x, &mut m);
+        apply_link(h.link(), &mut m);
+        Ok(Some(m[0]))
     }
 
     /// Predictions of `head` after its link: probabilities for classifiers.

@@ -61,6 +61,32 @@ fn round_trips() {
 }
 
 #[test]
+fn predict_single_is_output_zero_of_predict() {
+    let m = decode(&fixture()).unwrap();
+    let t = decode(&format::encode(&tiny_trees())).unwrap();
+    assert_eq!(
+        t.predict_single("h", &[0.9]).unwrap(),
+        Some(1.0 / (1.0 + (-1.0f64).exp()))
+    );
+    let mut single = 0;
+    for h in &m.bundle().heads {
+        let x: Vec<f64> = (0..h.n_features()).map(|i| i as f64 * 0.3).collect();
+        let (one, all) = (m.predict_single(&h.name, &x), m.predict(&h.name, &x));
+        match (one, all) {
+            (Ok(Some(p)), Ok(all)) => {
+                assert_eq!((all.len(), p), (1, all[0]), "{}", h.name);
+                single += 1;
+            }
+            (Ok(None), Ok(all)) => assert!(all.len() > 1, "{}", h.name),
+            (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+            (one, all) => panic!("{}: {one:?} vs {all:?}", h.name),
+        }
+    }
+    assert!(single > 0);
+    assert!(m.predict_single("nope", &[]).is_err());
+}
+
+#[test]
 fn every_truncation_is_an_error() {
     let bytes = fixture();
     for n in 0..bytes.len() {
@@ -86,6 +112,7 @@ fn bit_flips_never_panic() {
             for h in &m.bundle().heads {
                 let x = vec![0.5; h.n_features()];
                 let _ = m.predict(&h.name, &x);
+                let _ = m.predict_single(&h.name, &x);
             }
         }
     }

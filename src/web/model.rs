@@ -15,13 +15,15 @@ pub struct Model {
 
 #[wasm_bindgen(module = "/src/web/tape.js")]
 extern "C" {
-    #[wasm_bindgen(js_name = featureVector)]
-    fn feature_vector(v: &JsValue) -> Option<Vec<f64>>;
+    #[wasm_bindgen(js_name = fillFeatures)]
+    fn fill_features(v: &JsValue, out: &mut [f64]) -> bool;
 }
 
-fn features_of(v: &JsValue) -> Result<Vec<f64>, JsError> {
-    // The common cases in one call; the slow path below only to name what is wrong.
-    if let Some(x) = feature_vector(v) {
+/// The page's feature vector for `head`: the common cases in one call to the glue; the
+/// slow path only to name what is wrong.
+fn features_of(model: &CoreModel, head: &str, v: &JsValue) -> Result<Vec<f64>, JsError> {
+    let mut x = vec![0.0; model.head(head).map_or(0, |h| h.n_features())];
+    if fill_features(v, &mut x) {
         return Ok(x);
     }
     if let Some(a) = v.dyn_ref::<js_sys::Float64Array>() {
@@ -64,13 +66,12 @@ impl Model {
     /// Output 0 of `head` after its link (the probability for a binary classifier).
     /// `features`: NaN, null or undefined = missing.
     pub fn predict(&self, head: &str, features: JsValue) -> Result<f64, JsError> {
-        let x = features_of(&features)?;
-        let p = self.inner.predict(head, &x).map_err(js_error)?;
-        match p.as_slice() {
-            [one] => Ok(*one),
-            many => Err(JsError::new(&format!(
+        let x = features_of(&self.inner, head, &features)?;
+        match self.inner.predict_single(head, &x).map_err(js_error)? {
+            Some(p) => Ok(p),
+            None => Err(JsError::new(&format!(
                 "model: head \"{head}\" has {} outputs: use predictAll",
-                many.len()
+                self.inner.head(head).map_or(0, |h| h.n_outputs())
             ))),
         }
     }
@@ -78,14 +79,14 @@ impl Model {
     /// Every output of `head` after its link (class probabilities for multiclass heads).
     #[wasm_bindgen(js_name = predictAll)]
     pub fn predict_all(&self, head: &str, features: JsValue) -> Result<Vec<f64>, JsError> {
-        let x = features_of(&features)?;
+        let x = features_of(&self.inner, head, &features)?;
         self.inner.predict(head, &x).map_err(js_error)
     }
 
     /// Output 0 of `head` before its link (the margin).
     #[wasm_bindgen(js_name = predictRaw)]
     pub fn predict_raw(&self, head: &str, features: JsValue) -> Result<f64, JsError> {
-        let x = features_of(&features)?;
+        let x = features_of(&self.inner, head, &features)?;
         let m = self.inner.predict_raw(head, &x).map_err(js_error)?;
         Ok(m.first().copied().unwrap_or(f64::NAN))
     }

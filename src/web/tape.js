@@ -142,18 +142,22 @@ export function encodeTape(input, maxDepth, maxEntries) {
   return out;
 }
 
-// A feature vector for Model.predict*: the Float64Array itself, or an array of numbers
-// (null / undefined: NaN) copied into one; undefined for anything else (the module then
-// names the offending entry). One call instead of one per entry.
-export function featureVector(v) {
-  if (v instanceof Float64Array) return v;
-  if (!Array.isArray(v)) return undefined;
-  const out = new Float64Array(v.length);
+// Copies a feature vector for Model.predict* into `out` (the module's buffer, as long as
+// the head has features): a Float64Array, or an array of numbers (null / undefined: NaN).
+// False when `v` is neither or has another length: the module then says what is wrong.
+// One call instead of one per entry.
+export function fillFeatures(v, out) {
+  if (v instanceof Float64Array) {
+    if (v.length !== out.length) return false;
+    out.set(v);
+    return true;
+  }
+  if (!Array.isArray(v) || v.length !== out.length) return false;
   for (let i = 0; i < v.length; i++) {
     const x = v[i];
     if (typeof x === 'number') out[i] = x;
     else if (x === null || x === undefined) out[i] = NaN;
-    else return undefined;
+    else return false;
   }
-  return out;
+  return true;
 }
