@@ -71,9 +71,11 @@ impl Tape {
         self.text.push_str(s);
     }
 
-    /// A struct field name: recalled from the key table after its first use.
+    /// A struct field name: recalled from the key table after its first use. Field names
+    /// are static, so the same name is found by address (a name that happens to live at two
+    /// addresses is remembered twice, which only costs a few bytes).
     fn key(&mut self, k: &'static str) {
-        match self.keys.iter().position(|&seen| seen == k) {
+        match self.keys.iter().position(|&seen| std::ptr::eq(seen, k)) {
             Some(i) => self.lens.push(RECALL | i as u32),
             None => {
                 self.keys.push(k);
@@ -681,6 +683,27 @@ mod tests {
         };
         let want: Value = serde_json::from_str(&serde_json::to_string(&item).unwrap()).unwrap();
         assert_eq!(round(&item), want);
+    }
+
+    #[test]
+    fn a_field_name_crosses_once_then_is_recalled() {
+        #[derive(Serialize)]
+        struct Item {
+            identifier: u8,
+            contribution: u8,
+        }
+        let items: Vec<Item> = (0..5)
+            .map(|i| Item {
+                identifier: i,
+                contribution: i,
+            })
+            .collect();
+        let bytes = encode(&items).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        assert_eq!(text.matches("identifier").count(), 1, "{text}");
+        assert_eq!(text.matches("contribution").count(), 1, "{text}");
+        let want: Value = serde_json::from_str(&serde_json::to_string(&items).unwrap()).unwrap();
+        assert_eq!(decode(&bytes).unwrap(), want);
     }
 
     #[test]
