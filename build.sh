@@ -8,6 +8,7 @@
 #   eval    quality on real data (../shared/data) -> EVALUATION.md (not part of test)
 #   bench   size, cold start, per-decision speed and peers -> BENCHMARKS.md (not part of test)
 #   profile where each benchmarked call spends its time -> bench/PROFILE.md (not part of test)
+#   compare REV  the per-decision calls of REV against this tree, interleaved (not part of test)
 #   fuzz    run every cargo-fuzz target for FUZZ_SECONDS (default 60); not part of test
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -126,6 +127,23 @@ bench() {
   echo "wrote BENCHMARKS.md, bench/results.json, bench/scale.png"
 }
 
+# The per-decision calls of another revision against this tree, interleaved in one run
+# (a commit's speed-up measured on a noisy machine): ./build.sh compare REV.
+compare() {
+  local rev=${1:?usage: ./build.sh compare REV}
+  bench_inputs
+  local sha; sha=$(git rev-parse --short "$rev")
+  local wt="$ROOT/target/compare-src"
+  log "building $rev ($sha) in a worktree"
+  git worktree remove --force "$wt" 2>/dev/null || rm -rf "$wt"
+  git worktree add --detach "$wt" "$sha" >/dev/null
+  (cd "$wt" && CARGO_TARGET_DIR="$ROOT/target/compare" \
+    wasm-pack build . --release --target web --out-dir "$ROOT/bench/out/pkg-$sha" -- --package checkout-personalizer)
+  git worktree remove --force "$wt"
+  log "$sha (old) against this tree (new), Node, interleaved rounds"
+  node bench/compare.mjs "bench/out/pkg-$sha" pkg
+}
+
 # Where the time of each benchmarked call goes (V8 sampling profiler): bench/PROFILE.md.
 profile() {
   bench_inputs
@@ -166,6 +184,7 @@ case "${1:-}" in
   fuzz) fuzz ;;
   bench) setup; bench ;;
   profile) setup; profile ;;
+  compare) setup; compare "${2:-}" ;;
   eval) setup; eval_quality ;;
-  *) echo "usage: ./build.sh setup|build|test|demo|bench|profile|eval|fuzz" >&2; exit 2 ;;
+  *) echo "usage: ./build.sh setup|build|test|demo|bench|profile|compare REV|eval|fuzz" >&2; exit 2 ;;
 esac

@@ -316,6 +316,8 @@ Written by \`./build.sh bench\` (\`bench/run.mjs\`) on ${r.machine.date}: ${r.ma
 Node ${r.machine.node}, ${r.versions.chromium}, ${r.versions.rustc}, wasm-bindgen ${r.versions.wasm_bindgen}, onnxruntime-web ${r.versions.onnxruntime_web}.
 One run on a noisy shared machine: compare ratios within this run, not absolutes across runs.
 Machine-readable: \`bench/results.json\`. Models and inputs: \`bench/make_models.py\` (seeded).
+Where each call's time goes: \`bench/PROFILE.md\` (\`./build.sh profile\`). Whether a change made a call
+faster: \`./build.sh compare REV\` times REV's build and this tree's in interleaved rounds of one run.
 
 ## Size
 
