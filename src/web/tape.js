@@ -127,19 +127,20 @@ export function encodeTape(input, maxDepth, maxEntries) {
     ops.push(7);
   };
   walk(input, 0);
-  const t = encoder.encode(text);
-  const out = new Uint8Array(16 + nums.length * 8 + lens.length * 4 + ops.length + t.length);
+  // The text is encoded straight into the tape (at most 3 bytes per UTF-16 unit).
+  const textAt = 16 + nums.length * 8 + lens.length * 4 + ops.length;
+  const out = new Uint8Array(textAt + text.length * 3);
+  const { written } = encoder.encodeInto(text, out.subarray(textAt));
   const dv = new DataView(out.buffer);
   dv.setUint32(0, ops.length, true);
   dv.setUint32(4, nums.length, true);
   dv.setUint32(8, lens.length, true);
-  dv.setUint32(12, t.length, true);
+  dv.setUint32(12, written, true);
   let p = 16;
   for (const n of nums) { dv.setFloat64(p, n, true); p += 8; }
   for (const l of lens) { dv.setUint32(p, l, true); p += 4; }
   out.set(ops, p);
-  out.set(t, p + ops.length);
-  return out;
+  return out.subarray(0, textAt + written);
 }
 
 // Copies a feature vector for Model.predict* into `out` (the module's buffer, as long as
