@@ -131,11 +131,12 @@ impl Trees {
             depth = depth.max(c.depth.get(t + j).copied().unwrap_or(0));
         }
         // The lanes written out one by one (not a loop over the array): each lane's record
-        // index stays in a local, and the eight walks are independent.
+        // index stays in a local, and the eight walks are independent. (Destructuring
+        // `[usize; LANES]` into eight names stops the build if LANES changes.)
         let nodes = &c.nodes[..];
         let [mut k0, mut k1, mut k2, mut k3, mut k4, mut k5, mut k6, mut k7] = k;
         macro_rules! step {
-            ($lane:expr, $k:ident) => {
+            ($k:ident) => {
                 if let Some(n) = nodes.get($k) {
                     let v = x.get(n.feature as usize).copied().unwrap_or(f64::NAN);
                     let left = if v.is_nan() {
@@ -150,14 +151,14 @@ impl Trees {
             };
         }
         for _ in 0..depth {
-            step!(0, k0);
-            step!(1, k1);
-            step!(2, k2);
-            step!(3, k3);
-            step!(4, k4);
-            step!(5, k5);
-            step!(6, k6);
-            step!(7, k7);
+            step!(k0);
+            step!(k1);
+            step!(k2);
+            step!(k3);
+            step!(k4);
+            step!(k5);
+            step!(k6);
+            step!(k7);
         }
         [k0, k1, k2, k3, k4, k5, k6, k7]
     }
