@@ -3,8 +3,11 @@
 // ?cold=1 measures one cold start, ?decisions=1 measures per-decision speed.
 const t0 = performance.now();
 const params = new URLSearchParams(location.search);
+// The wasm download starts at once, in parallel with the glue's (as www/boot.js does and the
+// README recommends); init() takes the pending response and compiles it as it streams.
+const wasm = fetch('/pkg/checkout_personalizer_bg.wasm');
 const mod = await import('/pkg/checkout_personalizer.js');
-await mod.default();
+await mod.default({ module_or_path: wasm });
 const tInit = performance.now();
 const { Personalizer, Model } = mod;
 const METHODS = ['card', 'paypal', 'apple_pay', 'google_pay', 'klarna', 'ideal', 'sepa', 'sofort', 'alipay', 'wechat_pay', 'bank_transfer', 'gift_card'].map((id) => ({ id }));

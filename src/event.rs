@@ -394,7 +394,12 @@ fn text(v: Option<&Value>, field: &str, max: usize) -> Result<Option<String>, Ev
     if s.len() > max {
         return Err(invalid(field, &format!("is longer than {max} bytes")));
     }
-    if s.chars().any(|c| c.is_control()) {
+    let control = if s.is_ascii() {
+        s.bytes().any(|b| b < 0x20 || b == 0x7f)
+    } else {
+        s.chars().any(|c| c.is_control())
+    };
+    if control {
         return Err(invalid(field, "contains control characters"));
     }
     if let Some(what) = personal_data(s) {
@@ -423,9 +428,10 @@ fn clip(s: &str) -> String {
 /// What kind of personal data `s` appears to contain, if any. Conservative on purpose:
 /// it must not refuse ordinary product names, but it must catch what a careless tag sends.
 pub fn personal_data(s: &str) -> Option<&'static str> {
-    if looks_like_email(s) {
+    // Cheap necessary conditions first: an address has an '@', a card number 13 digits.
+    if s.contains('@') && looks_like_email(s) {
         Some("an e-mail address")
-    } else if contains_card_number(s) {
+    } else if s.bytes().filter(u8::is_ascii_digit).count() >= 13 && contains_card_number(s) {
         Some("a payment card number")
     } else {
         None
@@ -667,10 +673,13 @@ mod tests {
             r#"{"event":"add_to_cart","ecommerce":[]}"#,
             "event: \"ecommerce\" must be an object",
         );
-        err(
-            r#"{"type":"purchase","coupon":"a\u0000b"}"#,
-            "event: \"coupon\" contains control characters",
-        );
+        // ASCII (NUL, DEL) and beyond it (C1's NEL, beside other non-ASCII text).
+        for coupon in [r"a\u0000b", r"a\u007fb", r"é\u0085b"] {
+            err(
+                &format!(r#"{{"type":"purchase","coupon":"{coupon}"}}"#),
+                "event: \"coupon\" contains control characters",
+            );
+        }
         let long = format!(
             r#"{{"type":"purchase","coupon":"{}"}}"#,
             "x".repeat(MAX_ID + 1)

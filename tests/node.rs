@@ -336,6 +336,60 @@ fn model_errors_are_stable() {
     );
 }
 
+/// A scorer resolves its head once and then scores exactly as `Model.predict` does, from
+/// a Float64Array or a plain array, and fails with the same messages.
+#[wasm_bindgen_test]
+fn a_scorer_scores_as_predict_does() {
+    let x = rows(include_str!("fixtures/shoppers_rows.csv"));
+    for bytes in [
+        &include_bytes!("fixtures/xgb_binary.cpm")[..],
+        &include_bytes!("fixtures/lgb_binary.cpm")[..],
+    ] {
+        let m = Model::from_bytes(bytes).unwrap();
+        let mut s = m.scorer("model").unwrap();
+        for row in &x {
+            let typed: JsValue = js_sys::Float64Array::from(&row[..]).into();
+            let want = m.predict("model", typed.clone()).unwrap();
+            assert_eq!(s.predict(typed).unwrap(), want);
+            let plain: JsValue = row
+                .iter()
+                .map(|v| JsValue::from_f64(*v))
+                .collect::<js_sys::Array>()
+                .into();
+            assert_eq!(s.predict(plain).unwrap(), want);
+        }
+    }
+    let m = Model::from_bytes(include_bytes!("fixtures/ranking.cpm")).unwrap();
+    let mut s = m.scorer("payment").unwrap();
+    let row = "[1,null,0,0,0,0,0,0]";
+    assert_eq!(
+        s.predict(js(row)).unwrap(),
+        m.predict("payment", js(row)).unwrap()
+    );
+    assert_eq!(
+        message(s.predict(js("[1,2]")).unwrap_err()),
+        "model: head \"payment\" takes 8 features, got 2"
+    );
+    assert_eq!(
+        message(s.predict(js("[1,2,3,4,5,6,7,\"x\"]")).unwrap_err()),
+        "model: features[7] must be a number"
+    );
+    let err = |m: &Model, head: &str| message(m.scorer(head).err().unwrap());
+    assert_eq!(err(&m, "nope"), "model: no head named \"nope\"");
+    assert_eq!(
+        err(&m, "cooccur"),
+        "model: head \"cooccur\" is a co-occurrence head and takes no features"
+    );
+    let multi = Model::from_bytes(include_bytes!("fixtures/xgb_multi.cpm")).unwrap();
+    assert_eq!(
+        err(&multi, "model"),
+        "model: head \"model\" has 4 outputs: use predictAll"
+    );
+    // The scorer keeps its model alive after the Model object is freed.
+    drop(m);
+    assert!(s.predict(js(row)).unwrap().is_finite());
+}
+
 #[wasm_bindgen_test]
 fn a_bad_bundle_keeps_the_previous_model() {
     let p = Personalizer::new(Some(

@@ -94,6 +94,22 @@ impl Head {
         }
     }
 
+    /// Output 0 after the link without allocating, for one feature vector of this head's
+    /// length (`None` when the head has several outputs, takes no features, or `x` has the
+    /// wrong length).
+    pub fn predict_single(&self, x: &[f64]) -> Option<f64> {
+        if self.n_outputs() != 1
+            || x.len() != self.n_features()
+            || matches!(self.kind, HeadKind::Cooccur(_))
+        {
+            return None;
+        }
+        let mut m = [0.0];
+        self.margins_to(x, &mut m);
+        apply_link(self.link(), &mut m);
+        Some(m[0])
+    }
+
     /// Output 0 after the link, and the per-feature contributions to its margin, in one
     /// walk: the margin is the bias plus the contributions (single-output heads).
     pub fn score_explained(
@@ -174,12 +190,7 @@ impl Head {
 
 impl Model {
     fn scoring_head(&self, head: &str, x: &[f64]) -> Result<&Head, PredictError> {
-        let h = self
-            .head(head)
-            .ok_or_else(|| PredictError::NoHead(head.to_owned()))?;
-        if matches!(h.kind, HeadKind::Cooccur(_)) {
-            return Err(PredictError::NotScoring(head.to_owned()));
-        }
+        let h = self.scoring(head)?;
         if x.len() != h.n_features() {
             return Err(PredictError::Length {
                 head: head.to_owned(),
@@ -201,14 +212,19 @@ impl Model {
     /// Output 0 of `head` after its link, without allocating, when `head` has one output
     /// (`None` when it has several: see `predict`).
     pub fn predict_single(&self, head: &str, x: &[f64]) -> Result<Option<f64>, PredictError> {
-        let h = self.scoring_head(head, x)?;
-        if h.n_outputs() != 1 {
-            return Ok(None);
+        Ok(self.scoring_head(head, x)?.predict_single(x))
+    }
+
+    /// A scoring head (trees or linear) by name, resolved once for repeated
+    /// `Head::predict_single` calls.
+    pub fn scoring(&self, head: &str) -> Result<&Head, PredictError> {
+        let h = self
+            .head(head)
+            .ok_or_else(|| PredictError::NoHead(head.to_owned()))?;
+        if matches!(h.kind, HeadKind::Cooccur(_)) {
+            return Err(PredictError::NotScoring(head.to_owned()));
         }
-        let mut m = [0.0];
-        h.margins_to(x, &mut m);
-        apply_link(h.link(), &mut m);
-        Ok(Some(m[0]))
+        Ok(h)
     }
 
     /// Predictions of `head` after its link: probabilities for classifiers.

@@ -84,6 +84,14 @@ fn predict_single_is_output_zero_of_predict() {
     }
     assert!(single > 0);
     assert!(m.predict_single("nope", &[]).is_err());
+    // A head resolved once scores the same, and refuses a vector of the wrong length.
+    let h = t.scoring("h").unwrap();
+    assert_eq!(
+        h.predict_single(&[0.9]),
+        t.predict_single("h", &[0.9]).unwrap()
+    );
+    assert_eq!(h.predict_single(&[0.9, 0.1]), None);
+    assert!(t.scoring("nope").is_err());
 }
 
 #[test]

@@ -488,7 +488,7 @@ impl Personalizer {
                 "model: a public key is configured: use loadSignedModel",
             ));
         }
-        t.set_model(model.inner.clone());
+        t.set_model((*model.inner).clone());
         Ok(())
     }
 

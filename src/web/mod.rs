@@ -19,4 +19,4 @@ mod page;
 mod types;
 
 pub use exports::Personalizer;
-pub use model::Model;
+pub use model::{Model, Scorer};

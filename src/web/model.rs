@@ -4,13 +4,23 @@ use super::error::js_error;
 use super::exports::to_js;
 use super::types;
 use crate::model::{decode, Model as CoreModel};
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 /// A decoded, validated model bundle.
 #[wasm_bindgen]
 pub struct Model {
-    pub(super) inner: CoreModel,
+    pub(super) inner: Rc<CoreModel>,
+}
+
+/// One scoring head of a `Model`, resolved once: `predict` then takes only the features
+/// (no head name crosses, and the feature buffer is reused).
+#[wasm_bindgen]
+pub struct Scorer {
+    model: Rc<CoreModel>,
+    head: usize,
+    x: Vec<f64>,
 }
 
 #[wasm_bindgen(module = "/src/web/tape.js")]
@@ -54,7 +64,7 @@ impl Model {
     #[wasm_bindgen(js_name = fromBytes)]
     pub fn from_bytes(bytes: &[u8]) -> Result<Model, JsError> {
         Ok(Model {
-            inner: decode(bytes).map_err(js_error)?,
+            inner: Rc::new(decode(bytes).map_err(js_error)?),
         })
     }
 
@@ -69,11 +79,32 @@ impl Model {
         let x = features_of(&self.inner, head, &features)?;
         match self.inner.predict_single(head, &x).map_err(js_error)? {
             Some(p) => Ok(p),
-            None => Err(JsError::new(&format!(
-                "model: head \"{head}\" has {} outputs: use predictAll",
-                self.inner.head(head).map_or(0, |h| h.n_outputs())
-            ))),
+            None => Err(several_outputs(
+                head,
+                self.inner.head(head).map_or(0, |h| h.n_outputs()),
+            )),
         }
+    }
+
+    /// `head` resolved once for repeated single-output scoring: `scorer.predict(features)`
+    /// equals `model.predict(head, features)`. Throws `"model: …"` for an unknown head, a
+    /// co-occurrence head, or one with several outputs.
+    pub fn scorer(&self, head: &str) -> Result<Scorer, JsError> {
+        let h = self.inner.scoring(head).map_err(js_error)?;
+        if h.n_outputs() != 1 {
+            return Err(several_outputs(head, h.n_outputs()));
+        }
+        let index = self
+            .inner
+            .bundle()
+            .heads
+            .iter()
+            .position(|x| x.name == head);
+        Ok(Scorer {
+            model: Rc::clone(&self.inner),
+            head: index.unwrap_or(0),
+            x: vec![0.0; h.n_features()],
+        })
     }
 
     /// Every output of `head` after its link (class probabilities for multiclass heads).
@@ -89,5 +120,29 @@ impl Model {
         let x = features_of(&self.inner, head, &features)?;
         let m = self.inner.predict_raw(head, &x).map_err(js_error)?;
         Ok(m.first().copied().unwrap_or(f64::NAN))
+    }
+}
+
+fn several_outputs(head: &str, n: usize) -> JsError {
+    JsError::new(&format!(
+        "model: head \"{head}\" has {n} outputs: use predictAll"
+    ))
+}
+
+#[wasm_bindgen]
+impl Scorer {
+    /// Output 0 of the head after its link, as `Model.predict`. `features`: a Float64Array
+    /// or an array of numbers of the head's length; NaN, null or undefined = missing.
+    pub fn predict(&mut self, features: JsValue) -> Result<f64, JsError> {
+        let Some(h) = self.model.bundle().heads.get(self.head) else {
+            return Err(JsError::new("model: the scorer's head is gone"));
+        };
+        if !fill_features(&features, &mut self.x) {
+            // The slow path converts what it can, then names what is wrong.
+            let x = features_of(&self.model, &h.name, &features)?;
+            let p = self.model.predict_single(&h.name, &x).map_err(js_error)?;
+            return Ok(p.unwrap_or(f64::NAN));
+        }
+        Ok(h.predict_single(&self.x).unwrap_or(f64::NAN))
     }
 }
