@@ -79,6 +79,9 @@ export function decodeTape(bytes) {
   return value();
 }
 
+let scratch = new Uint8Array(1024);
+let scratchView = new DataView(scratch.buffer);
+
 // The page's value -> a tape, with the module's limits. Throws (with the module's
 // wording) on values it cannot carry: too deep, too many entries, functions, symbols,
 // bigints, or a getter that throws.
@@ -127,11 +130,18 @@ export function encodeTape(input, maxDepth, maxEntries) {
     ops.push(7);
   };
   walk(input, 0);
-  // The text is encoded straight into the tape (at most 3 bytes per UTF-16 unit).
+  // The text is encoded straight into the tape (at most 3 bytes per UTF-16 unit). The tape
+  // is written into one buffer kept between calls: the module copies it out before this
+  // function is called again.
   const textAt = 16 + nums.length * 8 + lens.length * 4 + ops.length;
-  const out = new Uint8Array(textAt + text.length * 3);
-  const { written } = encoder.encodeInto(text, out.subarray(textAt));
-  const dv = new DataView(out.buffer);
+  const need = textAt + text.length * 3;
+  if (scratch.length < need) {
+    scratch = new Uint8Array(Math.max(need, 2 * scratch.length));
+    scratchView = new DataView(scratch.buffer);
+  }
+  const out = scratch;
+  const { written } = encoder.encodeInto(text, out.subarray(textAt, need));
+  const dv = scratchView;
   dv.setUint32(0, ops.length, true);
   dv.setUint32(4, nums.length, true);
   dv.setUint32(8, lens.length, true);
