@@ -139,6 +139,36 @@ fn bad_events_get_stable_messages() {
     assert!(err.starts_with("event: "), "{err}");
 }
 
+/// The page's values cross as tapes written into one buffer the glue keeps between calls:
+/// a tape larger than the buffer (it grows), then a small one, then the large again, each
+/// arrives whole (multi-byte text included).
+#[wasm_bindgen_test]
+fn tapes_of_any_size_cross_intact_one_after_another() {
+    let clock = Rc::new(Cell::new(1_700_000_000_000.0));
+    let p = with_clock(r#"{"consent":"granted","storage":"memory"}"#, &clock).unwrap();
+    let items: Vec<String> = (0..60)
+        .map(|i| format!(r#"{{"item_id":"sku-{i}","item_name":"Käse ☕ Nr. {i}","quantity":1}}"#))
+        .collect();
+    let big = |ts: u64| {
+        format!(
+            r#"{{"type":"add_to_cart","ts":{ts},"items":[{}]}}"#,
+            items.join(",")
+        )
+    };
+    let (first, last) = (big(1_700_000_000_000), big(1_700_000_000_002));
+    let small = r#"{"type":"view_item","ts":1700000000001,"items":[{"item_id":"é","quantity":1}]}"#;
+    for event in [&first[..], small, &last[..]] {
+        p.track(js(event).unchecked_into()).unwrap();
+    }
+    let data: JsValue = p.export_data().unwrap().into();
+    let text = JSON::stringify(&get(&data, "events"))
+        .unwrap()
+        .as_string()
+        .unwrap();
+    assert!(first.len() > 2048, "larger than the glue's first buffer");
+    assert!(text == format!("[{first},{small},{last}]"), "{text}");
+}
+
 #[wasm_bindgen_test]
 fn profile_and_export_shapes() {
     let clock = Rc::new(Cell::new(1_700_000_000_000.0));
