@@ -293,12 +293,13 @@ try {
       await new Promise((ok) => setTimeout(ok, 200)); // let background compilation and caching settle
       floors.push(await visit('', 'floor.html'));
     }
-    const stats = (k) => ({ p50_ms: Math.round(median(colds.map((c) => c[k])) * 1000) / 1000, p99_ms: Math.round(p99(colds.map((c) => c[k])) * 1000) / 1000 });
+    const summary = (xs) => ({ p50_ms: Math.round(median(xs) * 1000) / 1000, p99_ms: Math.round(p99(xs) * 1000) / 1000 });
+    const stats = (k) => summary(colds.map((c) => c[k]));
     results.chromium[name] = {
       cache_control: cacheControl, runs: colds.length, all_ranked_from_cache: colds.every((c) => c.ok),
       instantiate: stats('instantiate_ms'), profile_restore: stats('profile_restore_ms'),
       model_decode: stats('model_decode_ms'), first_decision: stats('first_decision_ms'), total: stats('total_ms'),
-      floor: { p50_ms: Math.round(median(floors.map((f) => f.floor_ms)) * 1000) / 1000, p99_ms: Math.round(p99(floors.map((f) => f.floor_ms)) * 1000) / 1000 },
+      floor: summary(floors.map((f) => f.floor_ms)),
     };
     if (name === 'cold_start') results.chromium.decisions = await visit('decisions=1');
     await context.close();
