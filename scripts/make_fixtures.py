@@ -10,6 +10,9 @@ values injected and categorical features, and writes to tests/fixtures/:
   lgb_multi.json   + .pred    LightGBM multiclass, 4 classes
   sk_logistic.json + .pred    scikit-learn LogisticRegression (mean-imputed, standardised)
   xgb_contribs.csv            XGBoost approx (Saabas) contributions for the first rows
+  xgb_numeric.json + .pred    XGBoost binary:logistic on the same rows as plain numbers (the
+                              category codes too), depth 6: the complete-tree fast path
+  xgb_numeric_contribs.csv    its approx contributions for the first rows
 Each .pred line: the library's probabilities then margins, comma separated.
 
 Needs: pip install xgboost-cpu==3.2.0 lightgbm scikit-learn pandas. Seeded: rerunning gives
@@ -117,6 +120,20 @@ def main():
     booster.save_model(os.path.join(OUT, "xgb_multi.json"))
     write_pred(os.path.join(OUT, "xgb_multi.pred"), booster.predict(dte),
                booster.predict(dte, output_margin=True))
+
+    # XGBoost on plain numbers only (codes as numbers) at its default depth of 6: every tree
+    # qualifies for the complete-tree layout (src/model/perfect.rs).
+    dtr = xgb.DMatrix(M[train], label=y_bin[train], missing=np.nan)
+    dte = xgb.DMatrix(M[test], missing=np.nan)
+    params = {"objective": "binary:logistic", "max_depth": 6, "eta": 0.1, "tree_method": "hist",
+              "seed": SEED, "nthread": 1}
+    booster = xgb.train(params, dtr, num_boost_round=60)
+    booster.feature_names = None
+    booster.save_model(os.path.join(OUT, "xgb_numeric.json"))
+    write_pred(os.path.join(OUT, "xgb_numeric.pred"), booster.predict(dte)[:, None],
+               booster.predict(dte, output_margin=True)[:, None])
+    contribs = booster.predict(dte, pred_contribs=True, approx_contribs=True)[:50]
+    np.savetxt(os.path.join(OUT, "xgb_numeric_contribs.csv"), contribs, delimiter=",", fmt="%.9g")
 
     # LightGBM with categorical features given as integer codes (the set goes left).
     Mtr, Mte = M[train], M[test]

@@ -281,6 +281,11 @@ fn imported_models_match_the_libraries_in_wasm() {
             false,
         ),
         (
+            &include_bytes!("fixtures/xgb_numeric.cpm")[..],
+            include_str!("fixtures/xgb_numeric.pred"),
+            false,
+        ),
+        (
             &include_bytes!("fixtures/xgb_multi.cpm")[..],
             include_str!("fixtures/xgb_multi.pred"),
             false,
@@ -373,6 +378,7 @@ fn a_scorer_scores_as_predict_does() {
     let x = rows(include_str!("fixtures/shoppers_rows.csv"));
     for bytes in [
         &include_bytes!("fixtures/xgb_binary.cpm")[..],
+        &include_bytes!("fixtures/xgb_numeric.cpm")[..],
         &include_bytes!("fixtures/lgb_binary.cpm")[..],
     ] {
         let m = Model::from_bytes(bytes).unwrap();

@@ -124,10 +124,10 @@ fn sklearn_logistic_regression() {
     );
 }
 
-#[test]
-fn xgboost_path_contributions_match_approx_contribs() {
-    let m = load("xgb_binary");
-    let want = reference("xgb_contribs.csv");
+/// Our path contributions for the first rows of `stem` against XGBoost's `approx_contribs`.
+fn check_contributions(stem: &str, contribs: &str) {
+    let m = load(stem);
+    let want = reference(contribs);
     let head = m.head("model").unwrap();
     let mut contrib = Vec::new();
     let mut max = 0.0f64;
@@ -139,6 +139,24 @@ fn xgboost_path_contributions_match_approx_contribs() {
         }
         max = max.max((bias - want[contrib.len()]).abs());
     }
-    eprintln!("xgb contributions: max |Δ| = {max:e}");
+    eprintln!("{stem} contributions: max |Δ| = {max:e}");
     assert!(max <= 1e-4, "max |Δ| = {max}");
+}
+
+#[test]
+fn xgboost_path_contributions_match_approx_contribs() {
+    check_contributions("xgb_binary", "xgb_contribs.csv");
+}
+
+/// Numeric splits at depth 6: the complete-tree layout (src/model/perfect.rs) scores it,
+/// and must agree with XGBoost as the general walk does.
+#[test]
+fn xgboost_numeric_depth_6_takes_the_complete_tree_path() {
+    let m = load("xgb_numeric");
+    let HeadKind::Trees(t) = &m.head("model").unwrap().kind else {
+        panic!("a tree head");
+    };
+    assert!(t.compiled.perfect.is_some(), "every tree qualifies");
+    check("xgb_numeric", <[f64]>::to_vec, 1e-5);
+    check_contributions("xgb_numeric", "xgb_numeric_contribs.csv");
 }

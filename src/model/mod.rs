@@ -15,6 +15,7 @@ pub mod decode;
 pub mod features;
 pub mod format;
 pub mod linear;
+pub mod perfect;
 pub mod score;
 pub mod trees;
 
@@ -195,6 +196,8 @@ pub struct Compiled {
     /// Per tree `t`: whether trees `t .. t + LANES` can be walked in step (`IN_STEP`: every
     /// split is XGBoost's numeric `LESS`; `IN_STEP_GROUP0`: and all add to group 0).
     pub in_step: Vec<u8>,
+    /// The whole ensemble as complete trees, when every tree qualifies (`perfect.rs`).
+    pub perfect: Option<perfect::Perfect>,
 }
 
 /// Trees walked in step (see `Trees::walk_lanes`, which writes the lanes out one by one):
@@ -313,7 +316,9 @@ impl Trees {
             roots,
             depth,
             in_step,
+            perfect: None,
         };
+        self.compiled.perfect = perfect::Perfect::build(&self.compiled, &self.tree_group);
     }
 }
 

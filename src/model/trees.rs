@@ -166,6 +166,9 @@ impl Trees {
     /// Margins per output group into `out` (length `n_groups`).
     pub fn margins(&self, x: &[f64], out: &mut [f64]) {
         out.copy_from_slice(&self.base_margin);
+        if let Some(p) = &self.compiled.perfect {
+            return p.margins(x, out);
+        }
         let c = &*self.compiled;
         let mut t = 0;
         while t < c.roots.len() {
@@ -219,6 +222,13 @@ impl Trees {
         let base = self.base_margin.first().copied().unwrap_or(0.0);
         bias.iter_mut().for_each(|b| *b = base);
         if width == 0 {
+            return;
+        }
+        if let Some(p) = &self.compiled.perfect {
+            let rows = xs.chunks_exact(width).zip(contrib.chunks_exact_mut(width));
+            for ((x, contrib), b) in rows.zip(bias.iter_mut()) {
+                p.contributions(x, contrib, b);
+            }
             return;
         }
         let c = &*self.compiled;
