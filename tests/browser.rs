@@ -423,3 +423,41 @@ fn traits_shipping_offers_and_messages_in_the_browser() {
     let prof = profile(&p);
     assert!(get(&prof, "traits").is_null());
 }
+
+/// `[data-track]` clicks carry the item's price and quantity as the page's JavaScript reads
+/// the attributes (`Number(text)`): a malformed or infinite number is left out, never
+/// guessed, and the click is still tracked.
+#[wasm_bindgen_test]
+fn tracked_clicks_read_prices_from_data_attributes() {
+    storage().clear().unwrap();
+    let p = make(r#"{"namespace":"clicks","consent":"denied"}"#);
+    let document = web_sys::window().unwrap().document().unwrap();
+    let root = document.create_element("div").unwrap();
+    root.set_inner_html(
+        r#"<button id="a" data-track="add_to_cart" data-item-id="a" data-item-price="2.5" data-item-quantity=" 2 ">A</button>
+           <button id="b" data-track="add_to_cart" data-item-id="b" data-item-price="1,99">B</button>
+           <button id="c" data-track="add_to_cart" data-item-id="c" data-item-price="Infinity">C</button>"#,
+    );
+    document.body().unwrap().append_child(&root).unwrap();
+    let options = js("{}");
+    Reflect::set(&options, &"root".into(), &root).unwrap();
+    Reflect::set(&options, &"dataLayer".into(), &false.into()).unwrap();
+    p.attach(Some(options.unchecked_into())).unwrap();
+    for id in ["a", "b", "c"] {
+        let button = document.get_element_by_id(id).unwrap();
+        button.unchecked_into::<web_sys::HtmlElement>().click();
+    }
+    let cart = get(&profile(&p), "cart");
+    let ids: Vec<String> = js_sys::Array::from(&get(&cart, "items"))
+        .iter()
+        .map(|l| get(&l, "id").as_string().unwrap())
+        .collect();
+    assert_eq!(ids, ["a", "b", "c"], "every click is tracked");
+    assert_eq!(
+        get(&cart, "value").as_f64(),
+        Some(5.0),
+        "2.5 × 2, no guessed prices"
+    );
+    p.detach().unwrap();
+    root.remove();
+}

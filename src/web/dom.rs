@@ -45,6 +45,9 @@ extern "C" {
 extern "C" {
     #[wasm_bindgen(js_name = setTimeout)]
     fn set_timeout(handler: &JsValue, ms: u32) -> JsValue;
+    /// The global `Number(text)`.
+    #[wasm_bindgen(js_name = Number)]
+    fn js_number(text: &str) -> f64;
 }
 
 /// Most catalogue items read from the page.
@@ -154,6 +157,14 @@ impl Drop for DomState {
 
 fn attr(e: &Element, name: &str) -> Option<String> {
     e.get_attribute(name).filter(|s| !s.is_empty())
+}
+
+/// A data attribute's number as the page's JavaScript reads it (`Number(text)`), when it is
+/// finite: "2.5" and " 3 " count, "1,99", "Infinity" and "12 EUR" do not. JS parses it, so
+/// the module carries no decimal-to-float parser (about 16 KB of code and tables).
+fn number(text: &str) -> Option<f64> {
+    let v = js_number(text);
+    v.is_finite().then_some(v)
 }
 
 fn query_all(root: &Element, selector: &str) -> Vec<Element> {
@@ -654,7 +665,7 @@ fn on_click(inner: &Rc<Inner>, e: &web_sys::Event) {
             ("data-item-price", "price"),
             ("data-item-quantity", "quantity"),
         ] {
-            if let Some(v) = attr(&el, a).and_then(|v| v.parse::<f64>().ok()) {
+            if let Some(v) = attr(&el, a).and_then(|v| number(&v)) {
                 item.push((k.to_owned(), Value::Num(v)));
             }
         }
