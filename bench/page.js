@@ -52,6 +52,8 @@ if (params.has('setup')) {
   q.track({ type: 'purchase', value: 20, payment_type: 'paypal' });
   q.loadModel(new Uint8Array(await (await fetch('/bench/out/payment.cpm')).arrayBuffer()));
   out.rank_payment_12 = timeBlocks(() => q.rankPaymentMethods(METHODS), 50);
+  const ranked = JSON.stringify(q.rankPaymentMethods(METHODS));
+  out.rank_payment_12_json_floor = timeBlocks(() => JSON.parse(ranked), 50);
   const c = new Personalizer({ consent: 'denied' });
   for (let i = 0; i < 10; i++) c.track({ type: 'add_to_cart', items: [{ item_id: `sku${String(i * 3).padStart(6, '0')}`, price: 1 }] });
   c.loadModel(new Uint8Array(await (await fetch('/bench/out/cross_10000.cpm')).arrayBuffer()));

@@ -100,6 +100,10 @@ function shopper(p, n = 40) {
   shopper(q);
   q.loadModel(paymentCpm);
   results.node.rank_payment_12 = timeBlocks(() => q.rankPaymentMethods(METHODS), { per: 50 });
+  // The result's own floor: building the same object graph from its JSON text, the fastest
+  // way JS has to make those objects (no scoring, no boundary).
+  const ranked = JSON.stringify(q.rankPaymentMethods(METHODS));
+  results.node.rank_payment_12_json_floor = timeBlocks(() => JSON.parse(ranked), { per: 50 });
   const c = new Personalizer({ consent: 'granted', storage: 'memory', now: () => 1795000100000 });
   shopper(c);
   c.loadModel(await bytes('cross_10000.cpm'));
@@ -367,8 +371,13 @@ import a tiny module and fetch a tiny file: time the module cannot remove, whate
 |---|---|---|---|
 ${row('track() incl. batched persistence', r.node.track, r.chromium.decisions?.track, '≤ 10')}
 ${row('rankPaymentMethods, 12 methods, 100 trees × depth 6, rules, reasons', r.node.rank_payment_12, r.chromium.decisions?.rank_payment_12, '≤ 25')}
+${row('floor: `JSON.parse` of that result (its JS objects alone)', r.node.rank_payment_12_json_floor, r.chromium.decisions?.rank_payment_12_json_floor, '–')}
 ${row('rankCrossSells, 10k-item co-occurrence + rerank of 50', r.node.rank_cross_sells_10k, r.chromium.decisions?.rank_cross_sells_10k, '≤ 100')}
 ${row('model.predict, 100 trees × depth 6', r.node.predict_100_trees, r.chromium.decisions?.predict_100_trees, '–')}
+
+The floor row is part of any 12-method call that returns its reasons as objects: 12 items of
+3 reasons each, made from their JSON text by the engine's own parser. Where the rest of the
+call goes: \`bench/PROFILE.md\`.
 
 ## Peers: the same XGBoost model and rows (Node)
 

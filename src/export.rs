@@ -43,7 +43,7 @@ pub fn next_batch<'a>(
 /// Adds `ids` to the sorted `exported` list and drops ids the journal no longer holds.
 pub fn mark(exported: &mut Vec<u64>, ids: &[u64], still_held: &dyn Fn(u64) -> bool) {
     exported.extend_from_slice(ids);
-    exported.sort_unstable();
+    crate::sort::sort_by(exported, Ord::cmp);
     exported.dedup();
     exported.retain(|&id| still_held(id));
 }
@@ -61,7 +61,7 @@ pub fn decode_ids(s: &str) -> Vec<u64> {
         .chunks_exact(8)
         .map(|c| u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
         .collect();
-    ids.sort_unstable();
+    crate::sort::sort_by(&mut ids, Ord::cmp);
     ids.dedup();
     ids
 }

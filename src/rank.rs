@@ -749,7 +749,7 @@ pub fn rank_cross_sells<'a>(d: &Decision<'a>, req: &'a CrossSellRequest, explain
             // popularity, so its first `keep` items (and any tied with the last) are all
             // it can contribute; overall popularity is the tier-0 key itself.
             let mut cart_sorted = cart_idx.clone();
-            cart_sorted.sort_unstable();
+            crate::sort::sort_by(&mut cart_sorted, Ord::cmp);
             let in_cart = |i: usize| cart_sorted.binary_search(&i).is_ok();
             let item = |i: usize| co.items.get(i).map_or("", String::as_str);
             let pop = |i: usize| co.popularity.get(i).copied().unwrap_or(0.0);

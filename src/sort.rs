@@ -1,8 +1,9 @@
 //! One small stable sort for the whole module.
 //!
-//! Every `slice::sort_by` instantiation costs several KB of wasm (driftsort is large), and
-//! the module sorts a handful of short lists; so all of them go through one merge sort of
-//! indices with a `dyn` comparator, compiled once. Stable: equal elements keep their order.
+//! Every `slice::sort_by` or `sort_unstable` instantiation costs several KB of wasm
+//! (driftsort and ipnsort are large), and the module sorts a handful of short lists and
+//! lists of event ids; so all of them go through one merge sort of indices with a `dyn`
+//! comparator, compiled once. Stable: equal elements keep their order.
 
 use std::cmp::Ordering;
 

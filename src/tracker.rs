@@ -523,7 +523,7 @@ impl<S: Store> Tracker<S> {
         let key = self.exported_key();
         let mut exported = self.exported_ids();
         let mut held: Vec<u64> = self.journal.records().map(|(id, _)| id).collect();
-        held.sort_unstable();
+        crate::sort::sort_by(&mut held, Ord::cmp);
         crate::export::mark(&mut exported, ids, &|id| held.binary_search(&id).is_ok());
         let _ = self
             .journal
