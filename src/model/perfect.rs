@@ -5,9 +5,10 @@
 //! of slot `i` are slots `2i + 1` and `2i + 2`. A leaf above the bottom level is padded
 //! down to it: the splits below it send everything left and every leaf slot under it holds
 //! its value, so each walk takes exactly six steps, whatever the tree's shape. Indices are
-//! masked to the arrays' sizes and features are bytes indexing a 256-entry row, so a step
-//! has no bounds check and no branch on its direction; eight trees are walked in step so
-//! their loads overlap.
+//! masked to the arrays' sizes and features are bytes indexing a float32 row of 64 entries
+//! (when every feature index is below 64: less to set up per call) or 256, so a step has no
+//! bounds check and no branch on its direction; eight trees are walked in step so their
+//! loads overlap.
 //!
 //! The results are those of `trees.rs`'s general walk bit for bit (the same float32
 //! comparisons, the same order of additions, lanes of eight trees alike): the tests below
@@ -24,6 +25,9 @@ const SPLITS: usize = 1 << DEPTH;
 const SLOTS: usize = 2 << DEPTH;
 /// Features a row may have here (a feature index is one byte).
 pub const MAX_FEATURES: usize = 256;
+/// The row of an ensemble that reads only features below this is this short: setting up a
+/// 256-entry row costs more than walking a few trees.
+const NARROW: usize = 64;
 
 /// One tree as complete binary tree of depth `DEPTH`.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,15 +47,17 @@ pub struct Tree {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Perfect {
     trees: Vec<Tree>,
+    /// Every feature index is below `NARROW`: rows of `NARROW` entries.
+    narrow: bool,
 }
 
 /// A row as the walk reads it: float32 values (XGBoost compares in float32), NaN for a
 /// feature the row lacks.
-type Row = [f32; MAX_FEATURES];
+type Row<const N: usize> = [f32; N];
 
-fn row(x: &[f64]) -> Row {
+fn row<const N: usize>(x: &[f64]) -> Row<N> {
     // All bits set is a NaN, and a byte pattern: the fill is one `memset`.
-    let mut r = [f32::from_bits(u32::MAX); MAX_FEATURES];
+    let mut r = [f32::from_bits(u32::MAX); N];
     for (r, &v) in r.iter_mut().zip(x) {
         *r = v as f32;
     }
@@ -61,9 +67,10 @@ fn row(x: &[f64]) -> Row {
 impl Tree {
     /// The slot split slot `i` sends `r` to.
     #[inline(always)]
-    fn step(&self, i: usize, r: &Row) -> usize {
+    fn step<const N: usize>(&self, i: usize, r: &Row<N>) -> usize {
         let i = i & (SPLITS - 1);
-        let v = r[usize::from(self.feature[i])];
+        // `N` is a power of two above every feature index of the ensemble (see `build`).
+        let v = r[usize::from(self.feature[i]) & (N - 1)];
         let right = if v.is_nan() {
             (self.nan_right >> i) & 1
         } else {
@@ -97,12 +104,12 @@ impl Visit for Leaves {
 }
 
 /// Credits each step's change in expected value to the split's feature.
-struct Credit<'a>(&'a mut [f64; MAX_FEATURES]);
+struct Credit<'a, const N: usize>(&'a mut [f64; N]);
 
-impl Visit for Credit<'_> {
+impl<const N: usize> Visit for Credit<'_, N> {
     #[inline(always)]
     fn step(&mut self, tree: &Tree, from: usize, to: usize) {
-        self.0[tree.feature(from)] += tree.value(to) - tree.value(from);
+        self.0[tree.feature(from) & (N - 1)] += tree.value(to) - tree.value(from);
     }
 }
 
@@ -156,13 +163,21 @@ impl Perfect {
             }
             trees.push(tree);
         }
-        Some(Perfect { trees })
+        let narrow = c
+            .nodes
+            .iter()
+            .all(|n| n.kind == node::LEAF || (n.feature as usize) < NARROW);
+        Some(Perfect { trees, narrow })
     }
 
     /// Walks `LANES` trees in step from their roots to their leaf slots (`DEPTH` steps),
     /// the lanes written out one by one so that each index stays in a local.
     #[inline(always)]
-    fn walk_lanes(lanes: &[Tree; LANES], r: &Row, visit: &mut impl Visit) -> [usize; LANES] {
+    fn walk_lanes<const N: usize>(
+        lanes: &[Tree; LANES],
+        r: &Row<N>,
+        visit: &mut impl Visit,
+    ) -> [usize; LANES] {
         let [t0, t1, t2, t3, t4, t5, t6, t7] = lanes;
         let (mut k0, mut k1, mut k2, mut k3, mut k4, mut k5, mut k6, mut k7) =
             (0, 0, 0, 0, 0, 0, 0, 0);
@@ -188,7 +203,7 @@ impl Perfect {
 
     /// One tree's walk, for the trees after the last full set of lanes.
     #[inline(always)]
-    fn walk_one(tree: &Tree, r: &Row, visit: &mut impl Visit) -> usize {
+    fn walk_one<const N: usize>(tree: &Tree, r: &Row<N>, visit: &mut impl Visit) -> usize {
         let mut k = 0;
         for _ in 0..DEPTH {
             let next = tree.step(k, r);
@@ -200,7 +215,16 @@ impl Perfect {
 
     /// Adds every tree's leaf for `x` to its group's entry of `out`, tree by tree.
     pub fn margins(&self, x: &[f64], out: &mut [f64]) {
-        let r = row(x);
+        if self.narrow {
+            self.margins_in::<NARROW>(x, out);
+        } else {
+            self.margins_in::<MAX_FEATURES>(x, out);
+        }
+    }
+
+    #[inline(always)]
+    fn margins_in<const N: usize>(&self, x: &[f64], out: &mut [f64]) {
+        let r = row::<N>(x);
         let mut add = |tree: &Tree, leaf: usize| {
             if let Some(o) = out.get_mut(tree.group as usize) {
                 *o += tree.value(leaf);
@@ -225,8 +249,17 @@ impl Perfect {
     /// per feature) and the root values of group 0's trees into `bias`: eight trees in step
     /// wherever the next eight all add to group 0, else one by one (as `trees.rs` does).
     pub fn contributions(&self, x: &[f64], contrib: &mut [f64], bias: &mut f64) {
-        let r = row(x);
-        let mut acc = [0.0; MAX_FEATURES];
+        if self.narrow {
+            self.contributions_in::<NARROW>(x, contrib, bias);
+        } else {
+            self.contributions_in::<MAX_FEATURES>(x, contrib, bias);
+        }
+    }
+
+    #[inline(always)]
+    fn contributions_in<const N: usize>(&self, x: &[f64], contrib: &mut [f64], bias: &mut f64) {
+        let r = row::<N>(x);
+        let mut acc = [0.0; N];
         for (a, &c) in acc.iter_mut().zip(contrib.iter()) {
             *a = c;
         }
@@ -357,13 +390,16 @@ mod tests {
     #[test]
     fn complete_trees_score_as_the_general_walk_bit_for_bit() {
         let mut rng = Rng(0x5eed_2026);
+        // Ensembles with wide rows (a feature at 64 or above) and with narrow ones.
+        let mut widths = [0; 2];
         for case in 0..300 {
             let n_trees = 1 + rng.below(30) as usize;
             let n_features = 1 + rng.below(if case % 10 == 0 { 256 } else { 12 }) as u32;
             let n_groups = if case % 5 == 0 { 3 } else { 1 };
             let depth = 1 + rng.below(6) as u32;
             let t = ensemble(&mut rng, n_trees, depth, n_features, n_groups);
-            assert!(t.compiled.perfect.is_some(), "case {case} qualifies");
+            let p = t.compiled.perfect.as_ref().expect("every case qualifies");
+            widths[usize::from(p.narrow)] += 1;
             let g = general(&t);
             let width = n_features as usize;
             let rows = 1 + rng.below(5) as usize;
@@ -395,6 +431,10 @@ mod tests {
                 }
             }
         }
+        assert!(
+            widths[0] > 5 && widths[1] > 5,
+            "both row widths tested: {widths:?}"
+        );
     }
 
     trait Bits {
