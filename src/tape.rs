@@ -686,6 +686,18 @@ mod tests {
     }
 
     #[test]
+    fn ascii_and_other_text_side_by_side_cut_where_they_should() {
+        let texts = ["abc", "", "päy", "x€💳y", "plain after", "💳", "z"];
+        let want = Value::List(texts.iter().map(|t| Value::Str((*t).into())).collect());
+        assert_eq!(round(&texts), want);
+        // A length that would end inside a character (the card emoji is two UTF-16 units).
+        let mut bytes = encode(&["💳"]).unwrap();
+        let lens_at = HEADER + 8 * u32::from_le_bytes(bytes[4..8].try_into().unwrap()) as usize;
+        bytes[lens_at] = 1;
+        assert!(decode(&bytes).is_err());
+    }
+
+    #[test]
     fn a_field_name_crosses_once_then_is_recalled() {
         #[derive(Serialize)]
         struct Item {
