@@ -129,11 +129,14 @@ impl Perfect {
                 value: [0.0; SLOTS],
                 group: *tree_group.get(t)?,
             };
-            // (slot, record): a leaf record above the bottom fills its whole subtree.
-            let mut stack = vec![(0usize, root as usize)];
-            while let Some((slot, k)) = stack.pop() {
+            // The record each slot holds, level by level: a leaf record above the bottom
+            // fills its whole subtree.
+            let mut record = [0usize; SLOTS];
+            record[0] = root as usize;
+            for slot in 0..SLOTS - 1 {
+                let k = record[slot];
                 let n = c.nodes.get(k)?;
-                *tree.value.get_mut(slot)? = *c.value.get(k)?;
+                tree.value[slot] = *c.value.get(k)?;
                 if slot >= SPLITS - 1 {
                     if n.kind != node::LEAF {
                         return None;
@@ -158,8 +161,8 @@ impl Perfect {
                     }
                     [n.left as usize, n.left as usize + 1]
                 };
-                stack.push((2 * slot + 1, children[0]));
-                stack.push((2 * slot + 2, children[1]));
+                record[2 * slot + 1] = children[0];
+                record[2 * slot + 2] = children[1];
             }
             trees.push(tree);
         }
