@@ -425,8 +425,8 @@ fn traits_shipping_offers_and_messages_in_the_browser() {
 }
 
 /// `[data-track]` clicks carry the item's price and quantity as the page's JavaScript reads
-/// the attributes (`Number(text)`): a malformed or infinite number is left out, never
-/// guessed, and the click is still tracked.
+/// the attributes (`Number(text)`): a malformed, infinite or blank number is left out, never
+/// guessed (blank is not 0), and the click is still tracked.
 #[wasm_bindgen_test]
 fn tracked_clicks_read_prices_from_data_attributes() {
     storage().clear().unwrap();
@@ -436,14 +436,15 @@ fn tracked_clicks_read_prices_from_data_attributes() {
     root.set_inner_html(
         r#"<button id="a" data-track="add_to_cart" data-item-id="a" data-item-price="2.5" data-item-quantity=" 2 ">A</button>
            <button id="b" data-track="add_to_cart" data-item-id="b" data-item-price="1,99">B</button>
-           <button id="c" data-track="add_to_cart" data-item-id="c" data-item-price="Infinity">C</button>"#,
+           <button id="c" data-track="add_to_cart" data-item-id="c" data-item-price="Infinity">C</button>
+           <button id="d" data-track="add_to_cart" data-item-id="d" data-item-price="  ">D</button>"#,
     );
     document.body().unwrap().append_child(&root).unwrap();
     let options = js("{}");
     Reflect::set(&options, &"root".into(), &root).unwrap();
     Reflect::set(&options, &"dataLayer".into(), &false.into()).unwrap();
     p.attach(Some(options.unchecked_into())).unwrap();
-    for id in ["a", "b", "c"] {
+    for id in ["a", "b", "c", "d"] {
         let button = document.get_element_by_id(id).unwrap();
         button.unchecked_into::<web_sys::HtmlElement>().click();
     }
@@ -452,11 +453,31 @@ fn tracked_clicks_read_prices_from_data_attributes() {
         .iter()
         .map(|l| get(&l, "id").as_string().unwrap())
         .collect();
-    assert_eq!(ids, ["a", "b", "c"], "every click is tracked");
+    assert_eq!(ids, ["a", "b", "c", "d"], "every click is tracked");
     assert_eq!(
         get(&cart, "value").as_f64(),
         Some(5.0),
         "2.5 × 2, no guessed prices"
+    );
+    // The events themselves: only a's item has a price (quantity defaults to 1).
+    let data: JsValue = p.export_data().unwrap().into();
+    let items: Vec<String> = js_sys::Array::from(&get(&data, "events"))
+        .iter()
+        .map(|e| {
+            JSON::stringify(&get(&e, "items"))
+                .unwrap()
+                .as_string()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(
+        items,
+        [
+            r#"[{"item_id":"a","price":2.5,"quantity":2}]"#,
+            r#"[{"item_id":"b","quantity":1}]"#,
+            r#"[{"item_id":"c","quantity":1}]"#,
+            r#"[{"item_id":"d","quantity":1}]"#,
+        ]
     );
     p.detach().unwrap();
     root.remove();

@@ -160,9 +160,13 @@ fn attr(e: &Element, name: &str) -> Option<String> {
 }
 
 /// A data attribute's number as the page's JavaScript reads it (`Number(text)`), when it is
-/// finite: "2.5" and " 3 " count, "1,99", "Infinity" and "12 EUR" do not. JS parses it, so
-/// the module carries no decimal-to-float parser (about 16 KB of code and tables).
+/// finite: "2.5" and " 3 " count, "1,99", "Infinity", "12 EUR" and blank text (which
+/// `Number` reads as 0) do not. JS parses it, so the module carries no decimal-to-float
+/// parser (about 15 KB gzip of code and tables).
 fn number(text: &str) -> Option<f64> {
+    if text.trim().is_empty() {
+        return None;
+    }
     let v = js_number(text);
     v.is_finite().then_some(v)
 }
