@@ -116,7 +116,11 @@ bench_inputs() {
 
 bench() {
   bench_inputs
-  [ -d bench/node_modules/onnxruntime-web ] || (cd bench && npm install --no-audit --no-fund --loglevel=error)
+  # The bench's npm peers come from bench/package-lock.json (never committed, like the rest).
+  if [ ! -d bench/node_modules/onnxruntime-web ] \
+     || [ bench/package-lock.json -nt bench/node_modules/.package-lock.json ]; then
+    (cd bench && npm ci --no-audit --no-fund --loglevel=error)
+  fi
   command -v twiggy >/dev/null || cargo install twiggy --locked || true
   log "the same module at opt-level 3, for the size/speed trade-off (not shipped)"
   CARGO_PROFILE_RELEASE_OPT_LEVEL=3 CARGO_TARGET_DIR=target/opt3 \
