@@ -174,13 +174,13 @@ impl ContextOverride {
     /// Reads `{country?, device?, os?, language?, trafficSource?, localHour?, weekday?}`.
     pub fn from_value(
         v: &crate::value::Value,
-    ) -> Result<ContextOverride, crate::tracker::ConfigError> {
+    ) -> Result<ContextOverride, crate::config::ConfigError> {
         use crate::value::Value;
         let bad = |k: &str, what: &str| {
-            crate::tracker::ConfigError(format!("context \"{k}\" must be {what}"))
+            crate::config::ConfigError(format!("context \"{k}\" must be {what}"))
         };
         let Value::Map(entries) = v else {
-            return Err(crate::tracker::ConfigError(
+            return Err(crate::config::ConfigError(
                 "context must be an object".into(),
             ));
         };
@@ -272,7 +272,7 @@ impl ContextOverride {
                         Some(small(6.0).ok_or_else(|| bad(k, "a whole number from 0 to 6"))?)
                 }
                 _ => {
-                    return Err(crate::tracker::ConfigError(format!(
+                    return Err(crate::config::ConfigError(format!(
                         "unknown context field \"{}\"",
                         k.chars().take(40).collect::<String>()
                     )))

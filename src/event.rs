@@ -100,6 +100,10 @@ pub struct Exposure {
     pub experiment: String,
     pub arm: String,
     pub variation: u32,
+    /// The decision missed the page's deadline: the shopper saw the page's own order,
+    /// whatever the arm.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub late: bool,
 }
 
 /// A validated, minimised event. `ts` is milliseconds since the Unix epoch.
@@ -255,6 +259,14 @@ impl Event {
             exposure: None,
         })
     }
+}
+
+/// Whether a `dataLayer` entry is an ecommerce event this module tracks: an object whose
+/// `event` names one of `EventType`'s (GTM's own entries, `{ecommerce: null}` resets and
+/// gtag commands are not).
+pub fn is_data_layer_event(v: &Value) -> bool {
+    matches!(v.field("event"), Some(Value::Str(name))
+        if EventType::from_name(name.trim()).is_some_and(|t| t != EventType::Exposure))
 }
 
 /// An event in GA4's own field names, as `exportData()` returns it.

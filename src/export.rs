@@ -3,11 +3,9 @@
 //! Every event goes out at most once per batch id: a batch is the oldest not-yet-exported
 //! records (up to a size), its id a hash of their record ids, so a batch that is resent
 //! (a retry, a beacon after a timeout) carries the same id and the collector can drop the
-//! duplicate. Exported record ids are kept in `ns:exported` (with consent), bounded by the
-//! journal itself: ids no longer in the journal are forgotten. Only with consent; the user
-//! is the pseudonymous id. Pure; the web layer sends.
+//! duplicate. Which ids were delivered is the tracker's export log (`ns:exported`); the
+//! user is the pseudonymous id. Pure; the web layer sends.
 
-use crate::base64::{base64_decode, base64_encode};
 use crate::event::Event;
 use crate::sha256::{hex, sha256};
 
@@ -48,24 +46,6 @@ pub fn mark(exported: &mut Vec<u64>, ids: &[u64], still_held: &dyn Fn(u64) -> bo
     exported.retain(|&id| still_held(id));
 }
 
-pub fn encode_ids(ids: &[u64]) -> String {
-    let bytes: Vec<u8> = ids.iter().flat_map(|i| i.to_le_bytes()).collect();
-    base64_encode(&bytes)
-}
-
-pub fn decode_ids(s: &str) -> Vec<u64> {
-    let Some(bytes) = base64_decode(s) else {
-        return Vec::new();
-    };
-    let mut ids: Vec<u64> = bytes
-        .chunks_exact(8)
-        .map(|c| u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]))
-        .collect();
-    crate::sort::sort_by(&mut ids, Ord::cmp);
-    ids.dedup();
-    ids
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,7 +71,5 @@ mod tests {
             [1, 4, 5]
         );
         assert_ne!(a.id, b.id);
-        assert_eq!(decode_ids(&encode_ids(&[9, 3, 3])), [3, 9]);
-        assert!(decode_ids("!!").is_empty());
     }
 }

@@ -4,13 +4,12 @@
 #![doc(hidden)]
 
 use crate::event::{Event, EventType, Item};
-use crate::journal::{Journal, JournalConfig};
 use crate::model::decode;
 use crate::options::Options;
 use crate::profile::{ProfileConfig, SessionProfile};
 use crate::rank::{CrossSellRequest, PaymentMethod};
 use crate::store::{MemoryStore, Store};
-use crate::tracker::Tracker;
+use crate::tracker::{Expect, Offered, Tracker};
 use crate::value::Value;
 
 const T0: i64 = 1_795_000_000_000;
@@ -60,8 +59,12 @@ pub fn decode_model(data: &[u8]) {
         let mut c = Vec::new();
         let _ = h.contributions(&x, &mut c);
     }
-    let mut t = Tracker::from_options(MemoryStore::new(), &Options::default(), 1, T0);
-    t.set_model(m);
+    let mut t = Tracker::for_replay(MemoryStore::new(), &Options::default(), 1, T0);
+    if t.offer_model(Offered::Decoded(Box::new(m)), &Expect::default())
+        .is_err()
+    {
+        return;
+    }
     let methods: Vec<PaymentMethod> = (0..5)
         .map(|i| PaymentMethod {
             id: format!("m{i}"),
@@ -85,7 +88,7 @@ pub fn decode_model(data: &[u8]) {
 /// fuzzer's JSON text.
 pub fn ingest_event(v: &Value) {
     let v = v.clone();
-    let mut t = Tracker::from_options(MemoryStore::new(), &Options::default(), 1, T0);
+    let mut t = Tracker::for_replay(MemoryStore::new(), &Options::default(), 1, T0);
     let _ = t.track(&v, T0);
     let _ = t.profile(T0 + 1);
     // The same value as ranking input, against a real bundle with rules and co-occurrence.
@@ -112,24 +115,32 @@ pub fn ingest_event(v: &Value) {
     }
 }
 
-/// Arbitrary strings under our keys: the journal restores what it can and never panics.
+/// Arbitrary strings under our keys: a page view with consent restores what it can (the
+/// journal, the identity, the export log, the model cache) and never panics.
 pub fn restore_journal(data: &[u8]) {
     let store = MemoryStore::new();
     let text = String::from_utf8_lossy(data);
     for (i, part) in text.split('\n').enumerate() {
-        let key = match i % 4 {
+        let key = match i % 7 {
             0 => "cp:meta".to_owned(),
             1 => format!("cp:1:j:{:08x}", i),
             2 => "cp:uid".to_owned(),
-            _ => "cp:model".to_owned(),
+            3 => "cp:model".to_owned(),
+            4 => "cp:traits".to_owned(),
+            5 => "cp:salt".to_owned(),
+            _ => "cp:exported".to_owned(),
         };
         let _ = store.set(&key, part);
     }
-    let mut j = Journal::new(&store, JournalConfig::default(), 7);
-    j.open(T0);
-    let _ = SessionProfile::rebuild(ProfileConfig::default(), j.events());
-    let _ = crate::model_cache::load(&store, "cp", "/m.cpm");
-    j.flush(T0);
+    let o = Options {
+        consent: crate::consent::Consent::Granted,
+        ..Options::default()
+    };
+    let mut t = Tracker::for_replay(&store, &o, 7, T0);
+    let _ = SessionProfile::rebuild(ProfileConfig::default(), t.events());
+    let _ = t.load_cached_model("/m.cpm", &Expect::default(), T0);
+    let _ = t.kept_data(T0);
+    t.flush(T0);
 }
 
 /// Sequences of events in any order and at any times.

@@ -6,6 +6,9 @@
 //! wasm-bindgen, web-sys, js-sys or gloo, and it exists only on wasm32.
 
 pub mod base64;
+pub mod catalog;
+pub mod config;
+pub mod consent;
 pub mod context;
 pub mod event;
 pub mod experiment;
@@ -13,7 +16,6 @@ pub mod export;
 pub mod fuzzing;
 pub mod journal;
 pub mod model;
-pub mod model_cache;
 pub mod msgpack;
 pub mod options;
 pub mod profile;
@@ -21,6 +23,7 @@ pub mod rank;
 pub mod sha256;
 pub mod sort;
 pub mod sorted_map;
+pub mod storage;
 pub mod store;
 pub mod tape;
 pub mod tracker;
@@ -30,11 +33,14 @@ pub mod value;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 
+pub use config::ConfigError;
+pub use consent::Consent;
 pub use context::{Context, PageSignals};
 pub use event::{Event, EventError, EventType, Item};
-pub use journal::{Journal, JournalConfig, JournalStats, MemoryReason};
-pub use options::{Options, StorageKind};
+pub use journal::{Journal, JournalConfig, JournalStats};
+pub use options::{Options, StorageKind, TrackerConfig};
 pub use profile::{ProfileConfig, ProfileView, SessionProfile};
+pub use storage::MemoryReason;
 pub use store::{MemoryStore, Store, StoreError, StoreErrorKind};
-pub use tracker::{ConfigError, Consent, Status, Tracker, TrackerConfig};
+pub use tracker::{Status, Tracker};
 pub use value::Value;

@@ -4,9 +4,53 @@
 //! default in force); every number is range-checked. The `now` clock is a JS function and
 //! is handled by the web layer; everything else is decided here. Pure.
 
+use crate::config::ConfigError;
+use crate::consent::Consent;
 use crate::context::ContextOverride;
-use crate::tracker::{ConfigError, Consent, TrackerConfig};
+use crate::journal::JournalConfig;
+use crate::profile::ProfileConfig;
 use crate::value::Value;
+
+/// The journal's and the profile's configuration.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TrackerConfig {
+    pub journal: JournalConfig,
+    pub profile: ProfileConfig,
+}
+
+impl TrackerConfig {
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let ns = &self.journal.namespace;
+        if ns.is_empty()
+            || ns.len() > 32
+            || !ns
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        {
+            return Err(ConfigError(
+                "namespace must be 1 to 32 letters, digits, '_' or '-'".into(),
+            ));
+        }
+        if self.journal.max_events == 0 || self.journal.max_chars < 1024 {
+            return Err(ConfigError(
+                "maxEvents must be at least 1 and maxBytes at least 1024".into(),
+            ));
+        }
+        if self.journal.retention_ms <= 0 {
+            return Err(ConfigError("retentionDays must be positive".into()));
+        }
+        let p = &self.profile;
+        if p.session_timeout_ms <= 0
+            || !(p.short_half_life_ms > 0.0 && p.short_half_life_ms.is_finite())
+            || !(p.long_half_life_ms > 0.0 && p.long_half_life_ms.is_finite())
+        {
+            return Err(ConfigError(
+                "session timeout and half-lives must be positive".into(),
+            ));
+        }
+        Ok(())
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StorageKind {
@@ -31,7 +75,16 @@ pub struct Options {
     pub public_key: Option<String>,
     /// Salt of the customer-id pseudonym (default: per namespace).
     pub id_salt: Option<String>,
+    /// Follow Google Consent Mode in the page's `dataLayer` (`consentMode: true` or
+    /// `{region}`): `Some(region)`, the visitor's ISO 3166-2 region if the page knows it.
+    pub consent_mode: Option<Option<String>>,
+    /// How long after navigation start the DOM wiring may still apply a list's first
+    /// decision (`decisionDeadlineMs`); past it the page keeps its own order.
+    pub decision_deadline_ms: u32,
 }
+
+/// `decisionDeadlineMs` by default (see BENCHMARKS.md, "page experience").
+pub const DEFAULT_DECISION_DEADLINE_MS: u32 = 150;
 
 impl Default for Options {
     fn default() -> Self {
@@ -44,6 +97,8 @@ impl Default for Options {
             context: ContextOverride::default(),
             public_key: None,
             id_salt: None,
+            consent_mode: None,
+            decision_deadline_ms: DEFAULT_DECISION_DEADLINE_MS,
         }
     }
 }
@@ -96,6 +151,9 @@ impl Options {
                     p.long_half_life_ms = num(0.01, 3650.0, "0.01 to 3650")? * 86_400_000.0
                 }
                 "flushDelayMs" => o.flush_delay_ms = num(0.0, 60_000.0, "0 to 60000")? as u32,
+                "decisionDeadlineMs" => {
+                    o.decision_deadline_ms = num(0.0, 60_000.0, "0 to 60000")? as u32
+                }
                 "userId" => match value {
                     Value::Str(s) if !s.is_empty() && s.len() <= 200 => o.user_id = Some(s.clone()),
                     Value::Num(n) if n.fract() == 0.0 && n.abs() < 1e15 => {
@@ -104,6 +162,29 @@ impl Options {
                     _ => return Err(bad("a string of 1 to 200 characters")),
                 },
                 "context" => o.context = ContextOverride::from_value(value)?,
+                "consentMode" => match value {
+                    Value::Bool(false) => o.consent_mode = None,
+                    Value::Bool(true) => o.consent_mode = Some(None),
+                    Value::Map(_) => match value.field("region") {
+                        None => o.consent_mode = Some(None),
+                        Some(Value::Str(r))
+                            if (2..=10).contains(&r.len())
+                                && r.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') =>
+                        {
+                            o.consent_mode = Some(Some(r.clone()))
+                        }
+                        Some(_) => {
+                            return Err(bad(
+                                "true, false or {region} with an ISO 3166-2 region such as 'DE' or 'US-CA'",
+                            ))
+                        }
+                    },
+                    _ => {
+                        return Err(bad(
+                            "true, false or {region} with an ISO 3166-2 region such as 'DE' or 'US-CA'",
+                        ))
+                    }
+                },
                 "idSalt" => match value {
                     Value::Str(s) if !s.is_empty() && s.len() <= 200 => o.id_salt = Some(s.clone()),
                     _ => return Err(bad("a string of 1 to 200 characters")),

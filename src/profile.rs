@@ -597,7 +597,7 @@ pub struct OrdersView {
     pub last_at: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct UsageView {
     pub counts: SortedMap<String, u32>,
     pub last: Option<String>,

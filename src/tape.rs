@@ -474,6 +474,12 @@ struct_like! {
 /// Reads a tape written by `tape.js` (or by [`encode`]) into a `Value`, with `Value`'s
 /// limits. Any malformed tape is an error, never a panic.
 pub fn decode(bytes: &[u8]) -> Result<Value, TapeError> {
+    decode_with(bytes, MAX_ENTRIES)
+}
+
+/// `decode` with another bound on list and object entries (a page's catalogue holds up to
+/// 5000 items).
+pub fn decode_with(bytes: &[u8], max_entries: usize) -> Result<Value, TapeError> {
     let bad = || TapeError("malformed input".into());
     let word = |i: usize| -> Result<usize, TapeError> {
         let b = bytes.get(i * 4..i * 4 + 4).ok_or_else(bad)?;
@@ -503,6 +509,7 @@ pub fn decode(bytes: &[u8]) -> Result<Value, TapeError> {
         num: 0,
         len: 0,
         keys: Vec::new(),
+        max_entries,
     };
     let v = r.value(0)?;
     if r.op != r.ops.len() {
@@ -520,6 +527,7 @@ struct Reader<'a> {
     num: usize,
     len: usize,
     keys: Vec<String>,
+    max_entries: usize,
 }
 
 impl Reader<'_> {
@@ -594,7 +602,8 @@ impl Reader<'_> {
         if depth > MAX_DEPTH {
             return Err(TapeError(format!("nested deeper than {MAX_DEPTH} levels")));
         }
-        let too_many = || TapeError(format!("more than {MAX_ENTRIES} entries"));
+        let max = self.max_entries;
+        let too_many = || TapeError(format!("more than {max} entries"));
         Ok(match self.next_op()? {
             NULL => Value::Null,
             TRUE => Value::Bool(true),
@@ -613,7 +622,7 @@ impl Reader<'_> {
             LIST => {
                 let mut out = Vec::new();
                 while !self.peek_end()? {
-                    if out.len() == MAX_ENTRIES {
+                    if out.len() == max {
                         return Err(too_many());
                     }
                     out.push(self.value(depth + 1)?);
@@ -623,7 +632,7 @@ impl Reader<'_> {
             MAP => {
                 let mut out = Vec::new();
                 while !self.peek_end()? {
-                    if out.len() == MAX_ENTRIES {
+                    if out.len() == max {
                         return Err(too_many());
                     }
                     let k = self.key()?;

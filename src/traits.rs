@@ -46,23 +46,39 @@ fn bad(field: &str, what: &str) -> TraitsError {
 
 impl Traits {
     /// Reads `{customer_id?, traits?: {...}}` over the current traits (given fields replace).
-    pub fn merged_from(&self, v: &Value, salt: &str) -> Result<Traits, TraitsError> {
+    /// Also returns the raw customer id given, for the caller to keep in memory only (the
+    /// pseudonym is recomputed if the salt changes within the page view). A customer id that
+    /// looks like personal data (an e-mail address, a card number) is refused: a shop must
+    /// pass its own customer number.
+    pub fn merged_from(
+        &self,
+        v: &Value,
+        salt: &str,
+    ) -> Result<(Traits, Option<String>), TraitsError> {
         let Value::Map(_) = v else {
             return Err(TraitsError("expects an object".into()));
         };
         let mut t = self.clone();
-        match v.field("customer_id") {
-            None => {}
+        let raw = match v.field("customer_id") {
+            None => None,
             Some(Value::Str(s)) if !s.trim().is_empty() && s.len() <= 200 => {
-                t.customer = Some(pseudonym(salt, s.trim()))
+                Some(s.trim().to_owned())
             }
             Some(Value::Num(n)) if n.fract() == 0.0 && n.abs() < 1e15 => {
-                t.customer = Some(pseudonym(salt, &(*n as i64).to_string()))
+                Some((*n as i64).to_string())
             }
             Some(_) => return Err(bad("customer_id", "a string or a whole number")),
+        };
+        if let Some(id) = &raw {
+            if let Some(what) = personal_data(id) {
+                return Err(TraitsError(format!(
+                    "\"customer_id\" looks like personal data ({what}): pass the shop's customer number instead"
+                )));
+            }
+            t.customer = Some(pseudonym(salt, id));
         }
         let Some(traits) = v.field("traits") else {
-            return Ok(t);
+            return Ok((t, raw));
         };
         let Value::Map(entries) = traits else {
             return Err(bad("traits", "an object"));
@@ -99,40 +115,19 @@ impl Traits {
                 _ => {}
             }
         }
-        Ok(t)
+        Ok((t, raw))
     }
 
-    /// Storage form: a tiny MessagePack map, base64.
-    pub fn encode(&self) -> String {
-        let mut w = crate::msgpack::Writer::new();
-        w.array(6);
-        w.opt_str(self.customer.as_deref());
-        w.opt_f64(self.logged_in.map(|b| f64::from(u8::from(b))));
-        w.opt_str(self.loyalty_tier.as_deref());
-        w.opt_f64(self.customer_since.map(|t| t as f64));
-        w.opt_str(self.preferred_language.as_deref());
-        w.opt_f64(self.b2b.map(|b| f64::from(u8::from(b))));
-        crate::base64::base64_encode(&w.into_bytes())
-    }
-
-    pub fn decode(s: &str) -> Option<Traits> {
-        let bytes = crate::base64::base64_decode(s)?;
-        let mut r = crate::msgpack::Reader::new(&bytes);
-        (r.array().ok()? == 6).then_some(())?;
-        let own = |x: Option<&str>| x.map(str::to_owned).filter(|s| s.len() <= 64);
-        let t = Traits {
-            customer: own(r.opt_str().ok()?),
-            logged_in: r.opt_f64().ok()?.map(|f| f != 0.0),
-            loyalty_tier: own(r.opt_str().ok()?),
-            customer_since: r
-                .opt_f64()
-                .ok()?
-                .filter(|f| f.is_finite() && *f >= 0.0 && *f <= 9e15)
-                .map(|f| f as i64),
-            preferred_language: own(r.opt_str().ok()?),
-            b2b: r.opt_f64().ok()?.map(|f| f != 0.0),
-        };
-        r.is_at_end().then_some(t)
+    /// These traits, with `other`'s where these have none.
+    pub fn or(self, other: Traits) -> Traits {
+        Traits {
+            customer: self.customer.or(other.customer),
+            logged_in: self.logged_in.or(other.logged_in),
+            loyalty_tier: self.loyalty_tier.or(other.loyalty_tier),
+            customer_since: self.customer_since.or(other.customer_since),
+            preferred_language: self.preferred_language.or(other.preferred_language),
+            b2b: self.b2b.or(other.b2b),
+        }
     }
 }
 
@@ -146,9 +141,10 @@ mod tests {
 
     #[test]
     fn whitelist_pseudonym_and_round_trip() {
-        let t = Traits::default()
+        let (t, raw) = Traits::default()
             .merged_from(&v(r#"{"customer_id":"C-123","traits":{"loggedIn":true,"loyaltyTier":"Gold","email":"a@b.de","name":"Ann","customerSince":1700000000000}}"#), "salt")
             .unwrap();
+        assert_eq!(raw.as_deref(), Some("C-123"));
         assert_eq!(
             t.customer.as_deref(),
             Some(pseudonym("salt", "C-123").as_str())
@@ -158,16 +154,34 @@ mod tests {
             pseudonym("other", "C-123"),
             "the salt matters"
         );
-        assert!(!t.encode().contains("C-123"));
         assert_eq!(t.loyalty_tier.as_deref(), Some("gold"));
         assert_eq!(t.logged_in, Some(true));
-        assert_eq!(Traits::decode(&t.encode()), Some(t.clone()));
         let json = serde_json::to_string(&t).unwrap();
         assert!(!json.contains("Ann") && !json.contains("a@b.de"), "{json}");
         let err = Traits::default()
             .merged_from(&v(r#"{"traits":{"loyaltyTier":"x@y.com"}}"#), "s")
             .unwrap_err();
         assert!(err.to_string().starts_with("identify: \"loyaltyTier\""));
-        assert_eq!(Traits::decode("!!"), None);
+    }
+
+    #[test]
+    fn a_customer_id_that_is_personal_data_is_refused() {
+        for id in [
+            r#""ann.smith@example.com""#,
+            r#""4111 1111 1111 1111""#,
+            "378282246310005",
+        ] {
+            let err = Traits::default()
+                .merged_from(&v(&format!(r#"{{"customer_id":{id}}}"#)), "s")
+                .unwrap_err();
+            assert!(
+                err.to_string()
+                    .starts_with("identify: \"customer_id\" looks like personal data"),
+                "{id}: {err}"
+            );
+        }
+        assert!(Traits::default()
+            .merged_from(&v(r#"{"customer_id":"C-1234567"}"#), "s")
+            .is_ok());
     }
 }

@@ -41,6 +41,16 @@ impl Value {
         self.get(key).filter(|v| !matches!(v, Value::Null))
     }
 
+    /// A number, or a decimal string as GA4 and live dataLayers send them (`"31.10"`,
+    /// `" 2 "`, `"-5"`); see `decimal`. `None` for anything else.
+    pub fn number(&self) -> Option<f64> {
+        match self {
+            Value::Num(n) => Some(*n),
+            Value::Str(s) => decimal(s),
+            _ => None,
+        }
+    }
+
     pub fn kind(&self) -> &'static str {
         match self {
             Value::Null => "null",
@@ -51,6 +61,51 @@ impl Value {
             Value::Map(_) => "an object",
         }
     }
+}
+
+/// A strict decimal: optional surrounding whitespace, an optional sign, digits with at most
+/// one `.` (at least one digit). No exponent, no grouping, no `,` decimal mark, no
+/// `Infinity`/`NaN`: `"1,99"`, `"12abc"`, `"1e3"` and `""` are `None`. Exactly what
+/// JavaScript's `Number()` gives for the strings it accepts: the digits (at most 15
+/// significant, at most 22 after the point once trailing zeros are dropped) are read as an
+/// integer and divided by a power of ten, both exact in `f64`, so the one rounding is
+/// IEEE's. Longer numbers are `None` rather than approximated. No float parser is linked.
+pub fn decimal(s: &str) -> Option<f64> {
+    let t = s.trim_matches(|c: char| c.is_ascii_whitespace() || c == '\u{a0}');
+    let (negative, body) = match t.as_bytes().first()? {
+        b'-' => (true, &t[1..]),
+        b'+' => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let (int, frac) = match body.split_once('.') {
+        Some((i, f)) => (i, f),
+        None => (body, ""),
+    };
+    if int.is_empty() && frac.is_empty()
+        || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let frac = frac.trim_end_matches('0');
+    let digits = int.len() + frac.len()
+        - int
+            .bytes()
+            .chain(frac.bytes())
+            .take_while(|&b| b == b'0')
+            .count();
+    if digits > 15 || frac.len() > 22 {
+        return None;
+    }
+    let mut m: u64 = 0;
+    for b in int.bytes().chain(frac.bytes()) {
+        m = m * 10 + u64::from(b - b'0');
+    }
+    let mut p = 1.0f64;
+    for _ in 0..frac.len() {
+        p *= 10.0;
+    }
+    let v = m as f64 / p;
+    Some(if negative { -v } else { v })
 }
 
 impl<'de> de::Deserialize<'de> for Value {
@@ -164,6 +219,68 @@ mod tests {
         assert_eq!(v.get("b").and_then(|b| b.get("c")), Some(&Value::Num(2.5)));
         assert_eq!(v.field("missing"), None);
         assert!(matches!(v.get("a"), Some(Value::List(l)) if l.len() == 4));
+    }
+
+    #[test]
+    fn decimals_as_javascript_reads_them() {
+        for (text, want) in [
+            ("31.10", 31.1),
+            (" 2 ", 2.0),
+            ("0.1", 0.1),
+            ("-5", -5.0),
+            ("+7.5", 7.5),
+            (".5", 0.5),
+            ("5.", 5.0),
+            ("007", 7.0),
+            ("19.990000000000000000000000", 19.99),
+            ("123456789012345", 123456789012345.0),
+            ("0.000000000000000000001", 1e-21),
+            ("\u{a0}42\u{a0}", 42.0),
+        ] {
+            assert_eq!(decimal(text), Some(want), "{text:?}");
+            assert_eq!(
+                decimal(text).map(f64::to_bits),
+                text.trim_matches(|c: char| c.is_whitespace())
+                    .parse::<f64>()
+                    .ok()
+                    .map(f64::to_bits),
+                "bit for bit as a full parser: {text:?}"
+            );
+        }
+        for bad in [
+            "",
+            " ",
+            ".",
+            "-",
+            "1,99",
+            "12abc",
+            "Infinity",
+            "NaN",
+            "1e3",
+            "0x10",
+            "1.2.3",
+            "1 000",
+            "1234567890123456",
+        ] {
+            assert_eq!(decimal(bad), None, "{bad:?}");
+        }
+        // Random decimals agree with Rust's correctly rounded parser bit for bit.
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let int = x % 10_000_000;
+            let frac = (x >> 24) % 1_000_000;
+            let places = (x >> 48) % 7;
+            let text = format!("{int}.{frac:0width$}", width = places as usize);
+            let text = if places == 0 { format!("{int}") } else { text };
+            assert_eq!(
+                decimal(&text).map(f64::to_bits),
+                text.parse::<f64>().ok().map(f64::to_bits),
+                "{text}"
+            );
+        }
     }
 
     #[test]

@@ -372,9 +372,10 @@ fn traits_shipping_offers_and_messages_in_the_browser() {
         r#"{"namespace":"extras","consent":"granted","context":{"country":"DE","language":"de"}}"#,
     );
     p.load_model(include_bytes!("fixtures/extras.cpm")).unwrap();
-    p.identify(js(
-        r#"{"customer_id":"C-1","traits":{"loyaltyTier":"platinum","address":"Main St 1"}}"#,
-    ))
+    p.identify(
+        js(r#"{"customer_id":"C-1","traits":{"loyaltyTier":"platinum","address":"Main St 1"}}"#)
+            .unchecked_into(),
+    )
     .unwrap();
     let stored = js_sys::JSON::stringify(&storage())
         .unwrap()
@@ -395,7 +396,7 @@ fn traits_shipping_offers_and_messages_in_the_browser() {
     assert_eq!(get(&first, "id").as_string().as_deref(), Some("express"));
     add(&p, "coat"); // 2.50 EUR: 10 % fits the 15 % budget
     let d: JsValue = p
-        .choose_offer(js(r#"[{"id":"ten_percent","percent":10}]"#))
+        .choose_offer(js(r#"[{"id":"ten_percent","percent":10}]"#).unchecked_into())
         .unwrap()
         .into();
     assert_eq!(get(&d, "offer").as_string().as_deref(), Some("ten_percent"));
@@ -409,7 +410,10 @@ fn traits_shipping_offers_and_messages_in_the_browser() {
         get(&trust, "text").as_string().as_deref(),
         Some("Sicher bezahlen: Ihre Kartendaten erreichen nie unsere Server")
     );
-    let err = p.identify(js(r#"{"customer_id":{"x":1}}"#)).err().unwrap();
+    let err = p
+        .identify(js(r#"{"customer_id":{"x":1}}"#).unchecked_into())
+        .err()
+        .unwrap();
     let msg = JsValue::from(err)
         .dyn_into::<js_sys::Error>()
         .unwrap()
@@ -479,6 +483,6 @@ fn tracked_clicks_read_prices_from_data_attributes() {
             r#"[{"item_id":"d","quantity":1}]"#,
         ]
     );
-    p.detach().unwrap();
+    p.detach();
     root.remove();
 }

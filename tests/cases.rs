@@ -21,7 +21,7 @@ fn tracker_for(case: &Json) -> Tracker<MemoryStore> {
     let Value::Map(entries) = options else {
         panic!("{}: options must be an object", case["name"])
     };
-    Tracker::from_options(
+    Tracker::for_replay(
         MemoryStore::new(),
         &Options::from_entries(&entries).unwrap(),
         1,
@@ -90,7 +90,8 @@ fn ranking_cases() {
         for step in case["steps"].as_array().unwrap() {
             if let Some(who) = step.get("identify") {
                 let who: Value = serde_json::from_value(who.clone()).unwrap();
-                t.identify(&who).unwrap_or_else(|e| panic!("{name}: {e}"));
+                t.identify(&who, 0)
+                    .unwrap_or_else(|e| panic!("{name}: {e}"));
                 continue;
             }
             let event: Value = serde_json::from_value(step["event"].clone()).unwrap();

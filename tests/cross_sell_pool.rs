@@ -83,7 +83,7 @@ fn the_catalogue_orders_give_what_a_full_scan_gives() {
             ..Bundle::default()
         };
         let bytes = format::encode(&bundle);
-        let mut t = Tracker::from_options(MemoryStore::new(), &Options::default(), 1, 1_000);
+        let mut t = Tracker::for_replay(MemoryStore::new(), &Options::default(), 1, 1_000);
         t.load_model(&bytes).unwrap();
         // Interest in some categories (views), not in others.
         for k in 0..n_cat {

@@ -500,7 +500,7 @@ fn golden_ranking_cases_agree_with_native() {
             clock.set(get(&step, "at").as_f64().unwrap());
             let who = get(&step, "identify");
             if !who.is_undefined() {
-                p.identify(who).unwrap();
+                p.identify(who.unchecked_into()).unwrap();
                 continue;
             }
             p.track(get(&step, "event").unchecked_into()).unwrap();
@@ -518,7 +518,10 @@ fn golden_ranking_cases_agree_with_native() {
                 .unwrap()
                 .into(),
             Some("offer") => {
-                let d: JsValue = p.choose_offer(get(&case, "offers")).unwrap().into();
+                let d: JsValue = p
+                    .choose_offer(get(&case, "offers").unchecked_into())
+                    .unwrap()
+                    .into();
                 assert_eq!(s(&get(&d, "offer")), s(&get(&want, "offer")), "{name}");
                 assert_eq!(get(&d, "reason"), get(&want, "reason"), "{name}");
                 continue;

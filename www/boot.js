@@ -8,20 +8,6 @@ const queue = w.checkoutPersonalizer || [];
 const cfg = queue.config || {};
 const warn = (msg, e) => console.warn(`checkout-personalizer: ${msg}`, e?.message ?? e ?? '');
 
-// Google Consent Mode v2: gtag('consent', 'default' | 'update', {...}) lands in dataLayer
-// as an arguments object. personalization_storage decides; analytics_storage if it is absent.
-function consentOf(entry) {
-  if (!entry || typeof entry !== 'object' || entry[0] !== 'consent' || typeof entry[2] !== 'object') return null;
-  const v = entry[2].personalization_storage ?? entry[2].analytics_storage;
-  return v === 'granted' ? 'granted' : v === 'denied' ? 'denied' : null;
-}
-
-function consentFromDataLayer() {
-  let state = null;
-  for (const entry of w.dataLayer || []) state = consentOf(entry) ?? state;
-  return state;
-}
-
 function run(p, cmd) {
   try {
     if (typeof cmd === 'function') cmd(p);
@@ -43,25 +29,20 @@ try {
   wasm.catch(() => {}); // if the glue fails first, init() never sees it: no unhandled rejection
   const { default: init, Personalizer } = await import('./pkg/checkout_personalizer.js');
   await init({ module_or_path: wasm });
-  const consent = consentFromDataLayer() ?? cfg.consent ?? 'pending';
-  const p = new Personalizer({ ...(cfg.options || {}), consent });
+  // Google Consent Mode (gtag's consent commands in the dataLayer) decides storage, with
+  // cfg.consent when the page's commands say nothing; the module follows later updates.
+  const p = new Personalizer({
+    consentMode: cfg.region ? { region: cfg.region } : true,
+    ...(cfg.options || {}),
+    consent: cfg.consent ?? 'pending',
+  });
   if (cfg.model) {
+    // The cached bundle decides at once; a download that arrives later is used from the
+    // next change the shopper makes (the page never moves under them).
     p.loadModelFromUrl(cfg.model, cfg.integrity ? { integrity: cfg.integrity } : undefined)
-      .then(() => p.apply())
       .catch((e) => warn('model not loaded; the page keeps its order', e));
   }
   if (cfg.attach !== false) p.attach();
-  // Consent updates mid-session.
-  const dl = (w.dataLayer = w.dataLayer || []);
-  const push = dl.push;
-  dl.push = function () {
-    const r = push.apply(this, arguments);
-    for (const a of arguments) {
-      const c = consentOf(a);
-      if (c) { try { p.setConsent(c); } catch (e) { warn('consent update failed', e); } }
-    }
-    return r;
-  };
   for (const cmd of Array.from(queue)) run(p, cmd);
   w.checkoutPersonalizer = { push: (...cmds) => cmds.forEach((c) => run(p, c)), config: cfg, personalizer: p, ready: true };
 } catch (e) {

@@ -18,14 +18,20 @@ const consent = params.get('consent') ?? (localStorage.getItem('demo-consent') =
 const context = {};
 if (params.get('country')) context.country = params.get('country');
 if (params.get('device')) [context.device, context.os] = params.get('device').split('/');
-const p = new Personalizer({ namespace: 'demo', consent, context, flushDelayMs: 200 });
+// ?deadline=ms sets decisionDeadlineMs (how long after navigation the first decision may
+// still reorder the lists; past it the page keeps its own order for this page view).
+const deadline = params.get('deadline');
+const p = new Personalizer({
+  namespace: 'demo', consent, context, flushDelayMs: 200,
+  ...(deadline ? { decisionDeadlineMs: Number(deadline) } : {}),
+});
 window.personalizer = p; // for the console (and the end-to-end tests)
 
 // The model: the cached copy decides at once; the download refreshes it.
 const modelUrl = params.get('model') ?? 'models/demo.cpm';
 let modelNote = '';
 p.loadModelFromUrl(modelUrl)
-  .then((info) => { modelNote = `model ${info.id}@${info.version}: ${info.heads.map((h) => `${h.name} (${h.kind})`).join(', ')}`; p.apply(); render(); })
+  .then((info) => { modelNote = `model ${info.id}@${info.version}: ${info.heads.map((h) => `${h.name} (${h.kind})`).join(', ')}`; render(); })
   .catch((e) => { modelNote = `model not loaded (${e.message}); the page keeps its own order`; render(); });
 p.attach();
 
@@ -63,7 +69,6 @@ function render() {
   $('shipping-reasons').replaceChildren(...ship.items.map((r) => text('li', `${r.id}${r.eligible ? '' : ' (not offered here)'} — ${explain(r)}`)));
   const offer = p.chooseOffer(OFFERS);
   const label = offer.reasons.find((x) => x.label)?.label;
-  $('offer').hidden = !offer.offer;
   $('offer').textContent = offer.offer ? (label ?? offer.offer) : '';
   $('offer').dataset.offer = offer.offer ?? '';
   $('offer-why').textContent = offer.offer

@@ -310,7 +310,7 @@ fn run(cli: Cli) -> Result<()> {
             use checkout_personalizer::{MemoryStore, Options, Tracker};
             let bytes =
                 std::fs::read(&file).map_err(|e| err(format!("{}: {e}", file.display())))?;
-            let mut t = Tracker::from_options(MemoryStore::new(), &Options::default(), 1, 0);
+            let mut t = Tracker::for_replay(MemoryStore::new(), &Options::default(), 1, 0);
             t.load_model(&bytes).map_err(|e| err(e.to_string()))?;
             let now = personalizer_cli::created_ms();
             let mut out = String::new();

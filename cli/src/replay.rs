@@ -74,7 +74,7 @@ pub fn rank_payments(
             .and_then(|t| t.as_i64())
             .unwrap_or_else(|| history.last().map_or(0, |(ts, _)| ts + 1));
         let start = history.first().map_or(now, |(ts, _)| *ts);
-        let mut t = Tracker::from_options(MemoryStore::new(), options, 1, start);
+        let mut t = Tracker::for_replay(MemoryStore::new(), options, 1, start);
         t.load_model(bundle)
             .map_err(|e| err(format!("model: {e}")))?;
         let context: serde_json::Map<String, serde_json::Value> = CONTEXT

@@ -311,7 +311,7 @@ mod tests {
             l.weights
         );
         // The trained bundle, in the tracker: a paypal shopper sees paypal first.
-        let mut tr = Tracker::from_options(MemoryStore::new(), &Options::default(), 1, 0);
+        let mut tr = Tracker::for_replay(MemoryStore::new(), &Options::default(), 1, 0);
         tr.load_model(&bytes).unwrap();
         let v: Value =
             serde_json::from_str(r#"{"type":"purchase","ts":5,"payment_type":"paypal","value":3}"#)

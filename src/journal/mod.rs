@@ -1,30 +1,24 @@
 //! The event journal: a bounded, durable, multi-tab log of events over any `Store`.
 //!
-//! Layout in the store, for namespace `ns` (default `cp`):
-//! - `ns:meta` holds the schema version (`1`). A newer version is left untouched and the
-//!   journal runs in memory; a value that is not a version is foreign and discarded.
-//! - `ns:1:j:<tab>` is one segment per tab (see `codec` for its format). A tab only ever
-//!   writes its own segment, so two tabs never overwrite each other. On open, a tab adopts
-//!   every other segment: it merges them, writes its own segment, and only then removes
-//!   theirs. A tab that is still alive rewrites what it still owns; duplicates are dropped
-//!   by record id (`tab << 32 | seq`) on every read.
+//! `ns:1:j:<tab>` is one segment per tab (`storage::record` has its layout). A tab only ever
+//! writes its own segment, so two tabs never overwrite each other. On restore, a tab adopts
+//! every other segment: it merges them, writes its own segment, and only then removes
+//! theirs. A tab that is still alive rewrites what it still owns; duplicates are dropped by
+//! record id (`tab << 32 | seq`) on every read.
 //!
 //! Bounds: at most `max_events` records and `max_chars` encoded characters; the oldest go
 //! first and are counted as evicted. Records older than `retention_ms` are dropped on load
-//! and never used. A quota error evicts the oldest quarter and retries; if even an empty
-//! segment cannot be written, the journal keeps working in memory and says why.
-//! Nothing here touches the store until `open` is called (the tracker calls it only after
-//! consent), except `erase`, which only removes.
-
-pub mod codec;
+//! and never used. A quota error evicts the oldest quarter and retries; if even the newest
+//! record cannot be written, the journal keeps working in memory and says why.
+//! The journal holds no store: it reads and writes only through the gate it is handed
+//! (`storage::Storage::access`), so without consent it cannot touch storage at all.
 
 use crate::event::Event;
 use crate::sorted_map::SortedMap;
-use crate::store::{Store, StoreError, StoreErrorKind};
+use crate::storage::{record, Access, Kind, MemoryReason, Storage};
+use crate::store::{Store, StoreErrorKind};
 use serde::Serialize;
 use std::collections::VecDeque;
-
-pub const SCHEMA_VERSION: u32 = 1;
 /// A write that hits the quota is retried without the oldest 1/4, 2/4, 3/4 of our records,
 /// then with the newest alone.
 const QUOTA_STEPS: usize = 4;
@@ -49,22 +43,6 @@ impl Default for JournalConfig {
             retention_ms: 30 * 86_400_000,
         }
     }
-}
-
-/// Why the journal is not writing to durable storage.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "reason", content = "detail", rename_all = "camelCase")]
-pub enum MemoryReason {
-    /// Consent is not granted: nothing is read or written.
-    NoConsent,
-    /// The store itself is not durable (`storage: 'memory'`, or no localStorage at all).
-    NotDurable,
-    /// A newer version of this module owns the stored data; it is left as it is.
-    NewerSchema(u32),
-    /// The store refused access (the DOM exception name).
-    Unavailable(String),
-    /// The store is full even without our data.
-    QuotaExhausted,
 }
 
 /// Counters a developer or privacy officer can read from `status()`.
@@ -97,8 +75,7 @@ struct Record {
     flushed: bool,
 }
 
-pub struct Journal<S: Store> {
-    store: S,
+pub struct Journal {
     cfg: JournalConfig,
     tab: u32,
     seq: u32,
@@ -107,22 +84,17 @@ pub struct Journal<S: Store> {
     ids: SortedMap<u64, ()>,
     chars: usize,
     dirty: bool,
-    open: bool,
-    fault: Option<MemoryReason>,
-    /// Other tabs' segments read on open, removed once our segment holds their records.
+    /// Stored segments were read (once per opening of the gate).
+    restored: bool,
+    /// Other tabs' segments read on restore, removed once our segment holds their records.
     adopted: Vec<String>,
-    /// The pseudonymous browser id: read from `ns:uid` on open, written with the first
-    /// non-empty segment (so an empty journal leaves no key).
-    uid: Option<String>,
-    uid_stored: bool,
     stats: JournalStats,
 }
 
-impl<S: Store> Journal<S> {
-    /// A journal for this tab (`tab` should be random per page view). Touches no storage.
-    pub fn new(store: S, cfg: JournalConfig, tab: u32) -> Journal<S> {
+impl Journal {
+    /// A journal for this tab (`tab` should be random per page view).
+    pub fn new(cfg: JournalConfig, tab: u32) -> Journal {
         Journal {
-            store,
             cfg,
             tab,
             seq: 0,
@@ -130,11 +102,8 @@ impl<S: Store> Journal<S> {
             ids: SortedMap::new(),
             chars: 0,
             dirty: false,
-            open: false,
-            fault: None,
+            restored: false,
             adopted: Vec::new(),
-            uid: None,
-            uid_stored: false,
             stats: JournalStats::default(),
         }
     }
@@ -151,8 +120,9 @@ impl<S: Store> Journal<S> {
         &self.stats
     }
 
-    pub fn store(&self) -> &S {
-        &self.store
+    /// Counts values the storage gate threw away (a bad schema marker).
+    pub fn count_discarded(&mut self, n: u64) {
+        self.stats.discarded += n;
     }
 
     pub fn len(&self) -> usize {
@@ -178,118 +148,43 @@ impl<S: Store> Journal<S> {
         self.records.iter().map(|r| (r.id, &r.event))
     }
 
+    /// The newest event's time, if any.
+    pub fn newest_ts(&self) -> Option<i64> {
+        self.records.back().map(|r| r.event.ts)
+    }
+
     /// Whether unflushed changes are waiting.
     pub fn dirty(&self) -> bool {
         self.dirty
     }
 
-    /// `None` when writing to durable storage, else why not.
-    pub fn memory_reason(&self) -> Option<MemoryReason> {
-        if !self.open {
-            Some(MemoryReason::NoConsent)
-        } else if let Some(f) = &self.fault {
-            Some(f.clone())
-        } else if !self.store.durable() {
-            Some(MemoryReason::NotDurable)
-        } else {
-            None
-        }
-    }
-
-    /// A fault that stopped writes (newer schema, storage refused, quota exhausted).
-    pub fn fault(&self) -> Option<&MemoryReason> {
-        self.fault.as_ref()
-    }
-
-    fn meta_key(&self) -> String {
-        format!("{}:meta", self.cfg.namespace)
-    }
-
-    fn segment_prefix(&self) -> String {
-        format!("{}:{}:j:", self.cfg.namespace, SCHEMA_VERSION)
-    }
-
-    fn uid_key(&self) -> String {
-        format!("{}:uid", self.cfg.namespace)
-    }
-
-    /// The stored pseudonymous id, if one was read on open or set since.
-    pub fn uid(&self) -> Option<&str> {
-        self.uid.as_deref()
-    }
-
-    /// Sets the pseudonymous id to persist (with the next non-empty write) unless one was
-    /// already stored. Only letters, digits, `-` and `_`, up to 64 characters.
-    pub fn set_uid(&mut self, uid: &str) {
-        if self.uid_stored || !valid_uid(uid) {
+    /// Reads what the store holds and adopts other tabs' segments (once per opening of the
+    /// gate); the next `flush` writes ours and removes theirs. Faults close the gate; the
+    /// journal then keeps working in memory.
+    pub fn restore<S: Store>(&mut self, storage: &Storage<S>, now: i64) {
+        if self.restored {
             return;
         }
-        self.uid = Some(uid.to_owned());
-        self.dirty = true;
-    }
-
-    fn own_key(&self) -> String {
-        format!("{}{:08x}", self.segment_prefix(), self.tab)
-    }
-
-    /// Starts using the store: reads what is there, adopts other segments, writes ours.
-    /// Idempotent. Storage faults are absorbed (the journal then runs in memory).
-    pub fn open(&mut self, now: i64) {
-        if self.open {
+        let Some(access) = storage.access() else {
             return;
-        }
-        self.open = true;
-        self.fault = None;
-        if let Err(reason) = self.restore(now) {
-            self.fault = Some(reason);
-            return;
-        }
-        self.dirty = true;
-        self.flush(now);
-    }
-
-    fn restore(&mut self, now: i64) -> Result<(), MemoryReason> {
-        let unavailable = |e: StoreError| MemoryReason::Unavailable(e.name);
-        let meta_key = self.meta_key();
-        match self.store.get(&meta_key).map_err(unavailable)? {
-            None => {}
-            Some(v) => match v.trim().parse::<u32>() {
-                Ok(SCHEMA_VERSION) => {}
-                Ok(newer) if newer > SCHEMA_VERSION => {
-                    return Err(MemoryReason::NewerSchema(newer))
-                }
-                _ => {
-                    self.stats.discarded += 1;
-                    let _ = self.store.remove(&meta_key);
-                }
-            },
-        }
-        let uid_key = self.uid_key();
-        match self.store.get(&uid_key).map_err(unavailable)? {
-            Some(u) if valid_uid(&u) => {
-                self.uid = Some(u);
-                self.uid_stored = true;
+        };
+        self.restored = true;
+        let Ok(keys) = access.our_keys() else { return };
+        let own = access.keys().segment(self.tab);
+        for key in &keys {
+            let kind = access.keys().kind(key);
+            if !matches!(kind, Some(Kind::Segment(_) | Kind::Other)) {
+                continue;
             }
-            Some(_) => {
-                self.stats.discarded += 1;
-                let _ = self.store.remove(&uid_key);
-            }
-            None => {}
-        }
-        let ns_prefix = format!("{}:{}:", self.cfg.namespace, SCHEMA_VERSION);
-        let seg_prefix = self.segment_prefix();
-        let own = self.own_key();
-        let keys = self.store.keys().map_err(unavailable)?;
-        for key in keys.iter().filter(|k| k.starts_with(&ns_prefix)) {
-            let value = match self.store.get(key) {
+            let value = match access.get(key) {
                 Ok(Some(v)) => v,
                 Ok(None) => continue,
-                Err(e) => return Err(unavailable(e)),
+                Err(_) => return,
             };
-            let decoded = key
-                .strip_prefix(&seg_prefix)
-                .filter(|tab| tab.len() == 8 && u32::from_str_radix(tab, 16).is_ok())
-                .and_then(|_| codec::decode_segment(&value));
+            let decoded = match kind {
+                Some(Kind::Segment(_)) => record::decode_segment(&value),
+                _ => None,
+            };
             match decoded {
                 Some((records, bad)) => {
                     self.stats.discarded += bad as u64;
@@ -302,7 +197,7 @@ impl<S: Store> Journal<S> {
                 None => {
                     // Not something this version writes: discard it.
                     self.stats.discarded += 1;
-                    let _ = self.store.remove(key);
+                    let _ = access.remove(key);
                 }
             }
         }
@@ -311,9 +206,9 @@ impl<S: Store> Journal<S> {
         // Segments to remove once ours is written.
         self.adopted = keys
             .into_iter()
-            .filter(|k| k.starts_with(&seg_prefix) && *k != own)
+            .filter(|k| matches!(access.keys().kind(k), Some(Kind::Segment(_))) && *k != own)
             .collect();
-        Ok(())
+        self.dirty = true;
     }
 
     /// Inserts a record in (ts, id) order unless its id is known. Returns whether inserted.
@@ -377,21 +272,28 @@ impl<S: Store> Journal<S> {
     pub fn append(&mut self, event: Event) -> u64 {
         self.seq = self.seq.wrapping_add(1);
         let id = (u64::from(self.tab) << 32) | u64::from(self.seq);
-        let enc = codec::encode_record(id, &event);
+        let enc = record::encode_record(id, &event);
         self.insert(id, event, enc, true, false);
         self.dirty = true;
         self.enforce_bounds();
         id
     }
 
-    /// Writes this tab's segment if anything changed and storage is in use. Never fails:
-    /// faults are counted and, when they persist, the journal falls back to memory.
-    pub fn flush(&mut self, now: i64) {
-        if !self.dirty || !self.open || self.fault.is_some() {
-            return;
+    /// Writes this tab's segment if anything changed and the gate is open. Never fails:
+    /// faults are counted and, when they persist, close the gate (memory mode). Returns
+    /// whether our segment now holds records.
+    pub fn flush<S: Store>(&mut self, storage: &Storage<S>, now: i64) -> bool {
+        let Some(access) = storage.access() else {
+            return false;
+        };
+        if !self.restored {
+            self.restore(storage, now);
+        }
+        if !self.dirty {
+            return self.records.iter().any(|r| r.mine);
         }
         self.expire(now);
-        let key = self.own_key();
+        let key = access.keys().segment(self.tab);
         let own = self.records.iter().filter(|r| r.mine).count();
         // On a quota error, free the adopted segments first (their records are in memory),
         // then try again without the oldest quarter, half, … of our records, down to the
@@ -402,30 +304,19 @@ impl<S: Store> Journal<S> {
         let mut skip = 0;
         let wrote_records = loop {
             let value = self.segment_value(skip);
-            let has_records = value.len() > codec::SEGMENT_TAG.len();
-            // An empty journal leaves no key behind (not even the version marker).
-            let result = if !has_records {
-                self.store.remove(&key)
+            let has_records = value.len() > record::SEGMENT_TAG.len();
+            // An empty journal leaves no segment behind.
+            let result = if has_records {
+                access.set(&key, &value)
             } else {
-                self.store
-                    .set(&key, &value)
-                    .and_then(|()| {
-                        self.store
-                            .set(&self.meta_key(), &SCHEMA_VERSION.to_string())
-                    })
-                    .and_then(|()| match &self.uid {
-                        Some(u) if !self.uid_stored => self.store.set(&self.uid_key(), u),
-                        _ => Ok(()),
-                    })
+                access.remove(&key)
             };
             match result {
                 Ok(()) => break has_records,
                 Err(e) if e.kind == StoreErrorKind::Quota => {
                     self.stats.quota_errors += 1;
                     if !self.adopted.is_empty() {
-                        for other in std::mem::take(&mut self.adopted) {
-                            let _ = self.store.remove(&other);
-                        }
+                        self.remove_adopted(&access);
                         continue;
                     }
                     match skips
@@ -434,36 +325,41 @@ impl<S: Store> Journal<S> {
                     {
                         Some(next) if next > skip => skip = next,
                         _ => {
-                            self.fault = Some(MemoryReason::QuotaExhausted);
-                            return;
+                            storage.fail(MemoryReason::QuotaExhausted);
+                            return false;
                         }
                     }
                 }
-                Err(e) => {
+                Err(_) => {
+                    // The gate closed itself (the store refused).
                     self.stats.write_errors += 1;
-                    self.fault = Some(MemoryReason::Unavailable(e.name));
-                    return;
+                    return false;
                 }
             }
         };
         self.evict_oldest_own(skip);
-        if wrote_records && self.uid.is_some() {
-            self.uid_stored = true;
-        }
         self.dirty = false;
         self.stats.flushes += 1;
         for r in self.records.iter_mut().filter(|r| r.mine) {
             r.flushed = true;
         }
+        self.remove_adopted(&access);
+        if !wrote_records {
+            access.tidy();
+        }
+        wrote_records
+    }
+
+    fn remove_adopted<S: Store>(&mut self, access: &Access<'_, S>) {
         for other in std::mem::take(&mut self.adopted) {
-            let _ = self.store.remove(&other);
+            let _ = access.remove(&other);
         }
     }
 
     /// The value of our segment without our `skip` oldest records.
     fn segment_value(&self, skip: usize) -> String {
-        let mut v = String::with_capacity(self.chars + codec::SEGMENT_TAG.len());
-        v.push_str(codec::SEGMENT_TAG);
+        let mut v = String::with_capacity(self.chars + record::SEGMENT_TAG.len());
+        v.push_str(record::SEGMENT_TAG);
         for (i, r) in self
             .records
             .iter()
@@ -492,13 +388,13 @@ impl<S: Store> Journal<S> {
         }
     }
 
-    /// Another tab wrote `key` (a `storage` event). Merges its new records; returns whether
-    /// anything changed.
-    pub fn merge_external(&mut self, key: &str, value: &str, now: i64) -> bool {
-        if !self.open || !key.starts_with(&self.segment_prefix()) || key == self.own_key() {
+    /// Another tab wrote its segment (a `storage` event; the caller checked the key).
+    /// Merges its new records; returns whether anything changed. Only while restored.
+    pub fn merge_external(&mut self, value: &str, now: i64) -> bool {
+        if !self.restored {
             return false;
         }
-        let Some((records, _)) = codec::decode_segment(value) else {
+        let Some((records, _)) = record::decode_segment(value) else {
             return false;
         };
         let mut changed = false;
@@ -514,33 +410,16 @@ impl<S: Store> Journal<S> {
         changed
     }
 
-    /// Another tab removed `key` (`None`: it cleared the whole storage). Returns true when
-    /// that means our data was erased elsewhere (`forget()` or a cleared site), in which case
-    /// the caller must drop everything it derived from the journal.
-    pub fn removed_external(&mut self, key: Option<&str>) -> bool {
-        if !self.open {
-            return false;
+    /// Another tab removed our own segment: it adopted it, so what we flushed is in its
+    /// segment now.
+    pub fn adopted_elsewhere(&mut self) {
+        for r in self.records.iter_mut().filter(|r| r.mine && r.flushed) {
+            r.mine = false;
         }
-        match key {
-            None => {}
-            Some(k) if k == self.meta_key() => {}
-            Some(k) if k == self.own_key() => {
-                // Another tab adopted our segment: what we flushed is in its segment now.
-                for r in self.records.iter_mut().filter(|r| r.mine && r.flushed) {
-                    r.mine = false;
-                }
-                return false;
-            }
-            Some(_) => return false,
-        }
-        self.clear_memory();
-        true
     }
 
     /// Empties the in-memory journal (not the store).
     pub fn clear_memory(&mut self) {
-        self.uid = None;
-        self.uid_stored = false;
         self.records.clear();
         self.ids.clear();
         self.chars = 0;
@@ -548,35 +427,17 @@ impl<S: Store> Journal<S> {
         self.adopted.clear();
     }
 
-    /// Removes every key in our namespace (any schema version) and stops using the store
-    /// until `open` is called again. Returns how many keys were removed.
-    pub fn erase_store(&mut self) -> Result<usize, StoreError> {
-        self.open = false;
+    /// The store was erased (or the gate closed): what is in memory must be written again
+    /// if storage is used again, and stored segments read again.
+    pub fn forget_store(&mut self) {
+        self.restored = false;
         self.adopted.clear();
-        self.uid_stored = false;
-        let prefix = format!("{}:", self.cfg.namespace);
-        let mut removed = 0;
-        for key in self.store.keys()? {
-            if key.starts_with(&prefix) {
-                self.store.remove(&key)?;
-                removed += 1;
-            }
-        }
-        // Everything in memory must be written again if storage is used again.
         for r in &mut self.records {
             r.mine = true;
             r.flushed = false;
         }
         self.dirty = !self.records.is_empty();
-        Ok(removed)
     }
-}
-
-fn valid_uid(u: &str) -> bool {
-    !u.is_empty()
-        && u.len() <= 64
-        && u.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 #[cfg(test)]

@@ -5,6 +5,43 @@ use crate::event::{EventType, Item};
 use crate::store::MemoryStore;
 use std::rc::Rc;
 
+/// One tab: a journal and its storage gate, opened as the tracker opens them.
+struct Tab {
+    storage: Storage<Rc<MemoryStore>>,
+    j: Journal,
+}
+
+impl Tab {
+    fn open(&mut self, now: i64) {
+        let opened = self.storage.open();
+        self.j.count_discarded(opened.discarded);
+        self.j.restore(&self.storage, now);
+        self.j.flush(&self.storage, now);
+    }
+    fn flush(&mut self, now: i64) {
+        self.j.flush(&self.storage, now);
+    }
+    fn memory_reason(&self) -> Option<MemoryReason> {
+        self.storage.memory_reason()
+    }
+    fn fault(&self) -> Option<MemoryReason> {
+        self.storage.fault()
+    }
+}
+
+impl std::ops::Deref for Tab {
+    type Target = Journal;
+    fn deref(&self) -> &Journal {
+        &self.j
+    }
+}
+
+impl std::ops::DerefMut for Tab {
+    fn deref_mut(&mut self) -> &mut Journal {
+        &mut self.j
+    }
+}
+
 const T0: i64 = 1_700_000_000_000;
 const DAY: i64 = 86_400_000;
 
@@ -21,11 +58,18 @@ fn ev(ts: i64, id: &str) -> Event {
     e
 }
 
-fn journal(store: &Rc<MemoryStore>, tab: u32) -> Journal<Rc<MemoryStore>> {
-    Journal::new(store.clone(), JournalConfig::default(), tab)
+fn with_config(store: &Rc<MemoryStore>, cfg: JournalConfig, tab: u32) -> Tab {
+    Tab {
+        storage: Storage::new(store.clone(), &cfg.namespace),
+        j: Journal::new(cfg, tab),
+    }
 }
 
-fn ids(j: &Journal<Rc<MemoryStore>>) -> Vec<String> {
+fn journal(store: &Rc<MemoryStore>, tab: u32) -> Tab {
+    with_config(store, JournalConfig::default(), tab)
+}
+
+fn ids(j: &Journal) -> Vec<String> {
     j.events().map(|e| e.items[0].id.clone()).collect()
 }
 
@@ -69,7 +113,7 @@ fn bounds_evict_oldest_first_and_count() {
         max_events: 3,
         ..JournalConfig::default()
     };
-    let mut j = Journal::new(store.clone(), cfg, 1);
+    let mut j = with_config(&store, cfg, 1);
     j.open(T0);
     for (i, id) in ["a", "b", "c", "d", "e"].iter().enumerate() {
         j.append(ev(T0 + i as i64, id));
@@ -81,7 +125,7 @@ fn bounds_evict_oldest_first_and_count() {
         max_chars: 200,
         ..JournalConfig::default()
     };
-    let mut j = Journal::new(store.clone(), cfg, 2);
+    let mut j = with_config(&store, cfg, 2);
     for i in 0..20 {
         j.append(ev(T0 + i, &format!("item-{i}")));
     }
@@ -231,22 +275,24 @@ fn storage_events_merge_and_erase() {
     b.flush(T0 + 1);
     let key = "cp:1:j:0000000b";
     let value = store.get(key).unwrap().unwrap();
-    assert!(a.merge_external(key, &value, T0 + 2));
+    assert!(a.merge_external(&value, T0 + 2));
     assert!(
-        !a.merge_external(key, &value, T0 + 2),
+        !a.merge_external(&value, T0 + 2),
         "merging twice adds nothing"
     );
     assert_eq!(ids(&a), ["from-b"]);
-    assert!(!a.merge_external("cp:meta", "1", T0));
-    assert!(!a.merge_external(key, "garbage", T0));
-    // Another tab removed our own segment (adoption): not an erasure.
-    assert!(!a.removed_external(Some("cp:1:j:0000000a")));
-    // The version marker removed, or storage cleared: an erasure.
-    assert!(a.removed_external(Some("cp:meta")));
-    assert!(a.is_empty());
-    b.append(ev(T0 + 3, "x"));
-    assert!(b.removed_external(None));
-    assert!(b.is_empty());
+    assert!(!a.merge_external("garbage", T0));
+    // Another tab adopted our segment: what we flushed is its now, and we no longer
+    // rewrite it; what we add later is ours again.
+    a.append(ev(T0 + 3, "mine"));
+    a.flush(T0 + 3);
+    a.adopted_elsewhere();
+    store.remove("cp:1:j:0000000a").unwrap();
+    a.append(ev(T0 + 4, "later"));
+    a.flush(T0 + 4);
+    let mut c = journal(&store, 0xc);
+    c.open(T0 + 5);
+    assert_eq!(ids(&c), ["from-b", "later"]);
 }
 
 #[test]
@@ -258,7 +304,8 @@ fn erase_removes_every_key_of_ours_only() {
     a.open(T0);
     a.append(ev(T0, "a"));
     a.flush(T0);
-    assert_eq!(a.erase_store().unwrap(), 3);
+    assert_eq!(a.storage.erase(), 3);
+    a.j.forget_store();
     assert_eq!(store.keys().unwrap(), ["cpx:meta"]);
     // Closed again: nothing is written until the next open.
     a.flush(T0);

@@ -1,38 +1,12 @@
-//! Feature sources: how a bundle's features and conditions read the profile, the page
-//! context and the candidate being scored.
+//! Feature sources and transforms: how a bundle's features turn a decision's inputs into
+//! numbers.
 //!
 //! `Source` is the closed list of paths a bundle may name (checked when it loads);
-//! `Signals` answers them for one decision. Numbers that are unknown are NaN (missing),
-//! texts that are unknown are `None`. Pure: reads a `ProfileView`, never the page.
+//! `Inputs` answers them for one decision. The model knows nothing about shoppers: the
+//! answers are put together outside it (`rank::Signals`).
 
 use super::{Feature, Transform};
-use crate::profile::{ProfileView, SessionProfile};
 use std::borrow::Cow;
-
-/// Whose history `candidate.isLast`, `usedCount`, `usedShare`, `isSession` read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum History {
-    #[default]
-    Payment,
-    Shipping,
-}
-
-/// What is being scored: a payment method, a shipping option, an offer or an item.
-#[derive(Debug, Clone, Default)]
-pub struct Candidate<'a> {
-    pub id: &'a str,
-    pub history: History,
-    /// Payment methods: the page's `type` (`card`, `wallet`, `bnpl`, …).
-    pub kind: Option<&'a str>,
-    /// Position in the page's own order (0-based).
-    pub position: usize,
-    pub price: Option<f64>,
-    pub category: Option<&'a str>,
-    /// Co-occurrence score with the cart (cross-sells).
-    pub cooccur: Option<f64>,
-    /// Share of baskets with the item (cross-sells).
-    pub popularity: Option<f64>,
-}
 
 macro_rules! sources {
     ($($variant:ident = $path:literal, $text:literal;)*) => {
@@ -108,16 +82,12 @@ sources! {
     TraitB2b = "trait.b2b", false;
 }
 
-/// Everything one decision can read.
-pub struct Signals<'a> {
-    pub view: &'a ProfileView,
-    pub profile: &'a SessionProfile,
-    pub now: i64,
-    pub candidate: Option<&'a Candidate<'a>>,
-}
-
-fn opt(v: Option<f64>) -> f64 {
-    v.unwrap_or(f64::NAN)
+/// What features and conditions read: the answers of one decision (the shopper's profile,
+/// the page context and the candidate, put together by `rank::Signals`). Numbers that are
+/// unknown are NaN (missing), texts that are unknown are `None`.
+pub trait Inputs {
+    fn num(&self, s: Source) -> f64;
+    fn text(&self, s: Source) -> Option<Cow<'_, str>>;
 }
 
 fn flag(b: bool) -> f64 {
@@ -125,125 +95,6 @@ fn flag(b: bool) -> f64 {
         1.0
     } else {
         0.0
-    }
-}
-
-impl<'a> Signals<'a> {
-    pub fn with_candidate(&self, c: &'a Candidate<'a>) -> Signals<'a> {
-        Signals {
-            view: self.view,
-            profile: self.profile,
-            now: self.now,
-            candidate: Some(c),
-        }
-    }
-
-    pub fn num(&self, s: Source) -> f64 {
-        let v = self.view;
-        let c = self.candidate;
-        let usage = match c.map(|c| c.history) {
-            Some(History::Shipping) => &v.shipping,
-            _ => &v.payment,
-        };
-        let used = |id: &str| f64::from(usage.counts.get(id).copied().unwrap_or(0));
-        match s {
-            Source::CartValue => v.cart.value,
-            Source::CartQuantity => f64::from(v.cart.quantity),
-            Source::CartLines => v.cart.items.len() as f64,
-            Source::OrdersTotal => f64::from(v.orders.total),
-            Source::Orders30 => f64::from(v.orders.last_30_days),
-            Source::Orders90 => f64::from(v.orders.last_90_days),
-            Source::OrdersAverage => opt(v.orders.average_value),
-            Source::DaysSinceLastOrder => opt(v.orders.days_since_last),
-            Source::Sessions => f64::from(v.sessions),
-            Source::SessionEvents => f64::from(v.session.events),
-            Source::Abandonments => f64::from(v.funnel.abandonments),
-            Source::LocalHour => opt(v.context.as_ref().map(|c| f64::from(c.local_hour))),
-            Source::Weekday => opt(v.context.as_ref().map(|c| f64::from(c.weekday))),
-            Source::PaymentMethodsUsed => v.payment.counts.len() as f64,
-            Source::TraitLoggedIn => opt(v.traits.as_ref().and_then(|t| t.logged_in).map(flag)),
-            Source::TraitB2b => opt(v.traits.as_ref().and_then(|t| t.b2b).map(flag)),
-            Source::TraitCustomerDays => opt(v
-                .traits
-                .as_ref()
-                .and_then(|t| t.customer_since)
-                .map(|s| (self.now - s).max(0) as f64 / 86_400_000.0)),
-            Source::CandidatePosition => opt(c.map(|c| c.position as f64)),
-            Source::CandidateUsedCount => opt(c.map(|c| used(c.id))),
-            Source::CandidateUsedShare => opt(c.map(|c| {
-                let total: u32 = usage.counts.iter().map(|(_, n)| *n).sum();
-                if total == 0 {
-                    0.0
-                } else {
-                    used(c.id) / f64::from(total)
-                }
-            })),
-            Source::CandidateIsLast => opt(c.map(|c| flag(usage.last.as_deref() == Some(c.id)))),
-            Source::CandidateIsSession => {
-                opt(c.map(|c| flag(usage.session.as_deref() == Some(c.id))))
-            }
-            Source::CandidatePrice => opt(c.and_then(|c| c.price)),
-            Source::CandidateInterest => {
-                opt(c.map(|c| self.profile.item_interest(c.id, self.now).0))
-            }
-            Source::CandidateHistory => {
-                opt(c.map(|c| self.profile.item_interest(c.id, self.now).1))
-            }
-            Source::CandidateCategoryInterest => opt(c.map(|c| {
-                c.category
-                    .map_or(0.0, |cat| self.profile.category_interest(cat, self.now).0)
-            })),
-            Source::CandidateCooccur => opt(c.and_then(|c| c.cooccur)),
-            Source::CandidatePopularity => opt(c.and_then(|c| c.popularity)),
-            Source::CandidateInCart => {
-                opt(c.map(|c| flag(v.cart.items.iter().any(|l| l.id == c.id))))
-            }
-            // Text sources have no number.
-            _ => f64::NAN,
-        }
-    }
-
-    /// Text sources. Combined sources (`candidate.idCountry` = `"<id>|<country>"`) let a
-    /// linear head learn per-country or per-device preferences for each candidate.
-    pub fn text(&self, s: Source) -> Option<Cow<'a, str>> {
-        let pair = |a: Option<&str>, b: Option<&str>| match (a, b) {
-            (Some(a), Some(b)) => Some(Cow::Owned(format!("{a}|{b}"))),
-            _ => None,
-        };
-        let ctx = self.view.context.as_ref();
-        let id = self.candidate.map(|c| c.id);
-        match s {
-            Source::CandidateIdCountry => pair(id, ctx.and_then(|c| c.country.as_deref())),
-            Source::CandidateIdDevice => pair(id, ctx.map(|c| c.device.name())),
-            Source::CandidateIdOs => pair(id, ctx.map(|c| c.os.name())),
-            _ => self.plain_text(s).map(Cow::Borrowed),
-        }
-    }
-
-    fn plain_text(&self, s: Source) -> Option<&'a str> {
-        let v = self.view;
-        let ctx = v.context.as_ref();
-        match s {
-            Source::CartCurrency => v.cart.currency.as_deref(),
-            Source::Stage => Some(v.funnel.stage.name()),
-            Source::Device => ctx.map(|c| c.device.name()),
-            Source::Os => ctx.map(|c| c.os.name()),
-            Source::Country => ctx.and_then(|c| c.country.as_deref()),
-            Source::Language => ctx.and_then(|c| c.language.as_deref()),
-            Source::TrafficSource => ctx.map(|c| c.traffic_source.name()),
-            Source::LastPayment => v.payment.last.as_deref(),
-            Source::SessionPayment => v.payment.session.as_deref(),
-            Source::LastShipping => v.shipping.last.as_deref(),
-            Source::TraitLoyaltyTier => v.traits.as_ref().and_then(|t| t.loyalty_tier.as_deref()),
-            Source::TraitLanguage => v
-                .traits
-                .as_ref()
-                .and_then(|t| t.preferred_language.as_deref()),
-            Source::CandidateId => self.candidate.map(|c| c.id),
-            Source::CandidateType => self.candidate.and_then(|c| c.kind),
-            Source::CandidateCategory => self.candidate.and_then(|c| c.category),
-            _ => None,
-        }
     }
 }
 
@@ -255,7 +106,7 @@ pub fn fnv1a(s: &str) -> u32 {
 }
 
 /// The value of one (validated) feature.
-pub fn feature_value(f: &Feature, source: Source, s: &Signals) -> f64 {
+pub fn feature_value(f: &Feature, source: Source, s: &dyn Inputs) -> f64 {
     if source.is_text() {
         text_feature(f, s.text(source).as_deref())
     } else {
@@ -290,7 +141,7 @@ fn text_feature(f: &Feature, t: Option<&str>) -> f64 {
 /// Fills `out` with the feature vector (cleared first). Each text source is read once
 /// (a combined source like `candidate.idCountry` builds its text), however many
 /// features one-hot encode it.
-pub fn vector(features: &[Feature], sources: &[Source], s: &Signals, out: &mut Vec<f64>) {
+pub fn vector(features: &[Feature], sources: &[Source], s: &dyn Inputs, out: &mut Vec<f64>) {
     out.clear();
     let mut texts: Vec<(Source, Option<Cow<'_, str>>)> = Vec::new();
     for (f, &src) in features.iter().zip(sources) {

@@ -3,9 +3,9 @@
 //! Reading keeps `Value`'s limits (depth, entries, string length), so a cyclic or huge
 //! object fails cleanly, with the same wording as before.
 
+use super::error::{fail, js_text};
 use crate::value::{Value, MAX_DEPTH, MAX_ENTRIES};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 #[wasm_bindgen(module = "/src/web/tape.js")]
 extern "C" {
@@ -15,21 +15,28 @@ extern "C" {
     fn decode_tape(bytes: &[u8]) -> Result<JsValue, JsValue>;
 }
 
-/// What a thrown JS value says.
-fn message(e: &JsValue) -> String {
-    e.dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| e.as_string())
-        .unwrap_or_else(|| "unreadable value".into())
+pub fn to_value(v: &JsValue) -> Result<Value, String> {
+    to_value_with(v, MAX_ENTRIES)
 }
 
-pub fn to_value(v: &JsValue) -> Result<Value, String> {
-    let bytes = encode_tape(v, MAX_DEPTH as u32, MAX_ENTRIES as u32).map_err(|e| message(&e))?;
-    crate::tape::decode(&bytes).map_err(|e| e.0)
+/// `to_value` with another bound on list and object entries (a catalogue).
+pub fn to_value_with(v: &JsValue, max_entries: usize) -> Result<Value, String> {
+    let bytes = encode_tape(v, MAX_DEPTH as u32, max_entries as u32).map_err(|e| js_text(&e))?;
+    crate::tape::decode_with(&bytes, max_entries).map_err(|e| e.0)
 }
 
 /// A result as a plain JS value (objects, arrays, strings, numbers, booleans, null).
-pub fn to_js<T: serde::Serialize + ?Sized>(value: &T) -> Result<JsValue, String> {
-    let bytes = crate::tape::encode(value).map_err(|e| e.0)?;
-    decode_tape(&bytes).map_err(|e| message(&e))
+pub fn to_js<T: serde::Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
+    let bytes = crate::tape::encode(value).map_err(|e| {
+        fail(
+            "personalizer",
+            format_args!("could not build the result ({})", e.0),
+        )
+    })?;
+    decode_tape(&bytes).map_err(|e| {
+        fail(
+            "personalizer",
+            format_args!("could not build the result ({})", js_text(&e)),
+        )
+    })
 }

@@ -1,27 +1,24 @@
-//! Model delivery: `loadModelFromUrl(url, { integrity? })`.
+//! Model delivery: `loadModelFromUrl(url, {integrity?, id?})` and `loadSignedModel`.
 //!
 //! Synchronously first: with consent, the last good bundle for this URL is taken from the
-//! local cache, so the first decision needs no network (no flicker). Then the download:
-//! checked against a `sha256-…` integrity string with WebCrypto when given, decoded, used
-//! and cached. A failed or rejected download keeps whatever model was in force.
+//! local cache and checked against `integrity` (SHA-256 in the module), so the first
+//! decision needs no network. Then the download, checked the same way, decoded, used and
+//! cached. With a `publicKey`, every bundle (cached or downloaded) is verified with
+//! WebCrypto first; this file is the only one that may attest a verified bundle. A failed
+//! or rejected download keeps whatever model was in force.
 
-use super::error::js_error;
-use super::exports::{to_js, Inner};
-use crate::base64::base64_encode;
+use super::convert::to_js;
+use super::error::{js_error, js_text, reject};
+use super::state::{Change, Inner};
+use crate::model::format::{read_envelope, SIGNATURE_ALG};
+use crate::tracker::{Expect, VerifiedBundle};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 fn fail(why: impl std::fmt::Display) -> JsValue {
-    JsError::new(&format!("model: {why}")).into()
-}
-
-fn js_text(e: &JsValue) -> String {
-    e.dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| e.as_string())
-        .unwrap_or_else(|| "unknown error".into())
+    reject("model", why)
 }
 
 async fn download(url: &str) -> Result<Vec<u8>, JsValue> {
@@ -44,41 +41,15 @@ async fn download(url: &str) -> Result<Vec<u8>, JsValue> {
     Ok(js_sys::Uint8Array::new(&buf).to_vec())
 }
 
-/// Checks `bytes` against an SRI string `sha256-<base64>`.
-async fn verify(bytes: &[u8], integrity: &str) -> Result<(), JsValue> {
-    let want = integrity
-        .strip_prefix("sha256-")
-        .ok_or_else(|| fail("integrity must be \"sha256-<base64>\""))?
-        .trim_end_matches('=');
-    let subtle = web_sys::window()
-        .and_then(|w| w.crypto().ok())
-        .map(|c| c.subtle())
-        .ok_or_else(|| fail("integrity checks need WebCrypto (a secure context)"))?;
-    let data = js_sys::Uint8Array::from(bytes);
-    let digest = subtle
-        .digest_with_str_and_buffer_source("SHA-256", &data)
-        .map_err(|e| fail(format_args!("integrity check failed ({})", js_text(&e))))?;
-    let digest = JsFuture::from(digest)
-        .await
-        .map_err(|e| fail(format_args!("integrity check failed ({})", js_text(&e))))?;
-    let got = base64_encode(&js_sys::Uint8Array::new(&digest).to_vec());
-    if got != want {
-        return Err(fail(
-            "integrity mismatch: the bundle was not the one expected",
-        ));
-    }
-    Ok(())
-}
-
-/// Checks a signed envelope against the configured P-256 key with WebCrypto; returns the
-/// inner bundle bytes. An unsigned bundle is refused.
-pub(super) async fn verify_signature(bytes: &[u8], key: &[u8]) -> Result<Vec<u8>, JsValue> {
-    let env = crate::model::format::read_envelope(bytes)
+/// Checks a signed envelope against the configured P-256 key with WebCrypto. An unsigned
+/// bundle is refused.
+pub(super) async fn verify_signature(raw: &[u8], key: &[u8]) -> Result<VerifiedBundle, JsValue> {
+    let env = read_envelope(raw)
         .ok_or_else(|| fail("unsigned bundle refused: a public key is configured"))?;
-    if env.alg != crate::model::format::SIGNATURE_ALG {
+    if env.alg != SIGNATURE_ALG {
         return Err(fail(format_args!(
             "unsupported signature algorithm \"{}\"",
-            env.alg
+            env.alg.chars().take(20).collect::<String>()
         )));
     }
     let subtle = web_sys::window()
@@ -113,53 +84,81 @@ pub(super) async fn verify_signature(bytes: &[u8], key: &[u8]) -> Result<Vec<u8>
             "bad signature: the bundle was not signed with the configured key",
         ));
     }
-    Ok(env.bundle.to_vec())
+    Ok(VerifiedBundle::attest(raw.to_vec()))
 }
 
-pub(super) fn load_from_url(
-    inner: &Rc<Inner>,
-    url: String,
-    integrity: Option<String>,
-) -> js_sys::Promise {
+pub(super) fn load_from_url(inner: &Rc<Inner>, url: String, expect: Expect) -> js_sys::Promise {
     let key = inner.public_key.clone();
     // Synchronous part: the cached bundle decides the first ranking (when no signature has
     // to be checked first: WebCrypto is asynchronous).
     if key.is_none() {
-        if let Ok(mut t) = inner.tracker_mut() {
-            t.load_cached_model(&url);
+        let now = inner.now();
+        if let Some(mut t) = inner.try_tracker() {
+            t.load_cached_model(&url, &expect, now);
         }
     }
     let inner = inner.clone();
+    inner.loads_in_flight.set(inner.loads_in_flight.get() + 1);
     wasm_bindgen_futures::future_to_promise(async move {
-        if let Some(k) = &key {
+        let result = download_and_use(&inner, &url, key.as_deref(), &expect).await;
+        inner
+            .loads_in_flight
+            .set(inner.loads_in_flight.get().saturating_sub(1));
+        inner.tell(Change::ModelSettled);
+        result
+    })
+}
+
+async fn download_and_use(
+    inner: &Rc<Inner>,
+    url: &str,
+    key: Option<&[u8]>,
+    expect: &Expect,
+) -> Result<JsValue, JsValue> {
+    let url = url.to_owned();
+    {
+        if let Some(k) = key {
             // The cached copy is checked like a download before it is used.
+            let now = inner.now();
             let cached = inner
-                .tracker_mut()
-                .ok()
-                .and_then(|t| t.cached_model_bytes(&url));
-            if let Some(bytes) = cached {
-                if let Ok(bundle) = verify_signature(&bytes, k).await {
-                    if let Ok(mut t) = inner.tracker_mut() {
-                        let _ = t.load_verified_model(&bundle);
+                .try_tracker()
+                .and_then(|t| t.cached_model_bytes(&url, now));
+            if let Some(raw) = cached {
+                if let Ok(v) = verify_signature(&raw, k).await {
+                    if let Some(mut t) = inner.try_tracker() {
+                        let _ = t.load_verified_cached_model(&url, &v, &raw, expect);
                     }
+                    // A verified cached bundle decides the first ranking now.
+                    inner.tell(Change::ModelSettled);
                 }
             }
         }
-        let bytes = download(&url).await?;
-        if let Some(i) = &integrity {
-            verify(&bytes, i).await?;
-        }
-        let verified = match &key {
-            Some(k) => {
-                verify_signature(&bytes, k).await?;
-                true
-            }
-            None => false,
-        };
-        let now = inner.now();
-        let mut t = inner.tracker_mut().map_err(JsValue::from)?;
+    }
+    let raw = download(&url).await?;
+    let verified = match key {
+        Some(k) => Some(verify_signature(&raw, k).await?),
+        None => None,
+    };
+    let now = inner.now();
+    let mut t = inner.tracker().map_err(JsValue::from)?;
+    let m = t
+        .load_downloaded_model(&url, &raw, verified.as_ref(), expect, now)
+        .map_err(|e| JsValue::from(js_error(e)))?;
+    to_js(&m.info()).map_err(JsValue::from)
+}
+
+/// `loadSignedModel(bytes, {id?})`: verifies, then uses.
+pub(super) fn load_signed(inner: &Rc<Inner>, raw: Vec<u8>, expect: Expect) -> js_sys::Promise {
+    let inner = inner.clone();
+    wasm_bindgen_futures::future_to_promise(async move {
+        let key = inner
+            .public_key
+            .clone()
+            .ok_or_else(|| fail("no publicKey is configured"))?;
+        let v = verify_signature(&raw, &key).await?;
+        let mut t = inner.tracker().map_err(JsValue::from)?;
         let m = t
-            .load_downloaded_model(&url, &bytes, now, verified)
+            .offer_model(crate::tracker::Offered::Verified(&v), &expect)
             .map_err(|e| JsValue::from(js_error(e)))?;
         to_js(&m.info()).map_err(JsValue::from)
     })

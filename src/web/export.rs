@@ -5,7 +5,9 @@
 //! Each line: `{"batch": "<id>", "user": "<pseudonymous id>", "record": "<record id>",
 //! "type": "...", "ts": ..., "items": [...], ...}` (the GA4 export shape of the event).
 
-use super::exports::{to_js, Inner};
+use super::convert::to_js;
+use super::error::{fail, reject};
+use super::state::Inner;
 use serde::Serialize;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -23,7 +25,7 @@ struct Line<'a> {
 
 /// The next batch as JSON Lines: `(batch id, record ids, body)`.
 fn next(inner: &Inner, max: usize) -> Result<Option<(String, Vec<u64>, String)>, JsError> {
-    let t = inner.tracker_mut()?;
+    let t = inner.tracker()?;
     let Some(batch) = t.export_batch(max) else {
         return Ok(None);
     };
@@ -36,7 +38,7 @@ fn next(inner: &Inner, max: usize) -> Result<Option<(String, Vec<u64>, String)>,
             event: e.to_ga4(),
         };
         let text = js_sys::JSON::stringify(&to_js(&line)?)
-            .map_err(|_| JsError::new("export: could not encode an event"))?;
+            .map_err(|_| fail("export", "could not encode an event"))?;
         body.push_str(&String::from(text));
         body.push('\n');
     }
@@ -62,8 +64,7 @@ pub(super) fn export_events(inner: &Rc<Inner>, url: String, max: usize) -> js_sy
         let Some((batch, ids, body)) = next(&inner, max)? else {
             return Ok(to_js(&sent(None, 0))?);
         };
-        let window =
-            web_sys::window().ok_or_else(|| JsError::new("export: needs a browser window"))?;
+        let window = web_sys::window().ok_or_else(|| reject("export", "needs a browser window"))?;
         let mut delay = 250;
         let mut last = String::new();
         for _ in 0..4 {
@@ -71,7 +72,7 @@ pub(super) fn export_events(inner: &Rc<Inner>, url: String, max: usize) -> js_sy
             init.set_method("POST");
             init.set_body(&JsValue::from_str(&body));
             let _ = js_sys::Reflect::set(&init, &"keepalive".into(), &JsValue::TRUE);
-            let headers = web_sys::Headers::new().map_err(|_| JsError::new("export: headers"))?;
+            let headers = web_sys::Headers::new().map_err(|_| reject("export", "headers"))?;
             let _ = headers.set("content-type", "application/x-ndjson");
             let _ = headers.set("x-batch-id", &batch);
             init.set_headers(&headers);
@@ -79,7 +80,8 @@ pub(super) fn export_events(inner: &Rc<Inner>, url: String, max: usize) -> js_sy
                 Ok(r) => {
                     let r: web_sys::Response = r.unchecked_into();
                     if r.ok() {
-                        inner.tracker_mut()?.mark_exported(&ids);
+                        let now = inner.now();
+                        inner.tracker()?.mark_exported(&ids, now);
                         return Ok(to_js(&sent(Some(&batch), ids.len()))?);
                     }
                     last = format!("HTTP {}", r.status());
@@ -89,7 +91,10 @@ pub(super) fn export_events(inner: &Rc<Inner>, url: String, max: usize) -> js_sy
             sleep(delay).await;
             delay *= 2;
         }
-        Err(JsError::new(&format!("export: batch {batch} not delivered after 4 tries ({last}); it will be sent again with the same id")).into())
+        Err(reject(
+            "export",
+            format_args!("batch {batch} not delivered after 4 tries ({last}); it will be sent again with the same id"),
+        ))
     })
 }
 
@@ -113,8 +118,9 @@ pub(super) fn beacon(inner: &Inner, url: &str) {
         )
         .unwrap_or(false);
     if sent {
-        if let Ok(mut t) = inner.tracker_mut() {
-            t.mark_exported(&ids);
+        let now = inner.now();
+        if let Some(mut t) = inner.try_tracker() {
+            t.mark_exported(&ids, now);
         }
     }
 }

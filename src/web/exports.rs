@@ -1,162 +1,32 @@
-//! The JS API: `new Personalizer(options)` and its methods.
-//!
-//! State lives in an `Rc<Inner>` shared with the page listeners and the flush timer (they
-//! hold `Weak`s, so dropping the `Personalizer` ends them). Every entry point borrows the
-//! tracker with `try_borrow_mut`: a re-entrant call (a `now` clock that calls back into us)
-//! gets an error, never a panic. The clock is read before borrowing.
+//! The JS API: `new Personalizer(options)` and its methods. Each method reads the page's
+//! arguments, asks the tracker (through `state::Inner`) and converts the result; the
+//! behaviour is the core's.
 
-use super::convert::to_value;
-use super::error::{js_error, read_error};
+use super::convert::{to_js, to_value, to_value_with};
+use super::data_layer::{DataLayer, Role};
+use super::dom::Wiring;
+use super::error::{fail, js_error, read_error};
 use super::listeners::Listeners;
-use super::types;
-use super::{local_storage, page};
+use super::state::{read_clock, Inner};
+use super::{local_storage, page, types};
+use crate::consent::Consent;
 use crate::context::ContextOverride;
 use crate::options::{Options, FUNCTION_OPTIONS};
 use crate::rank::{Choice, CrossSellRequest, PaymentMethod};
-use crate::store::Store;
-use crate::tracker::{Consent, Tracker};
-use crate::value::Value;
+use crate::tracker::{Expect, Offered, Tracker};
 use serde::Serialize;
-use std::cell::{Cell, RefCell, RefMut};
-use std::rc::{Rc, Weak};
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(handler: &JsValue, ms: u32) -> JsValue;
-}
-
-pub(super) struct Inner {
-    tracker: RefCell<Tracker<Box<dyn Store>>>,
-    clock: Option<js_sys::Function>,
-    flush_delay_ms: u32,
-    flush_pending: Cell<bool>,
-    /// Why localStorage was asked for but could not be used.
-    fallback: Option<String>,
-    /// Where `pagehide` beacons the next export batch (`exportOnPageHide`).
-    pub(super) export_url: RefCell<Option<String>>,
-    /// DOM auto-wiring, once `attach()` was called.
-    pub(super) dom: RefCell<Option<super::dom::DomState>>,
-    /// Raw P-256 key bundles must be signed with (`publicKey` option).
-    pub(super) public_key: Option<Vec<u8>>,
-}
-
-/// The page's clock (`now` option) when it returns a sane timestamp, else `Date.now()`.
-fn read_clock(clock: Option<&js_sys::Function>) -> i64 {
-    let from_clock = clock
-        .and_then(|f| f.call0(&JsValue::UNDEFINED).ok())
-        .and_then(|v| v.as_f64())
-        .filter(|t| t.is_finite() && *t >= 0.0 && *t <= 9.0e15);
-    from_clock.unwrap_or_else(js_sys::Date::now) as i64
-}
-
-impl Inner {
-    pub(super) fn now(&self) -> i64 {
-        read_clock(self.clock.as_ref())
-    }
-
-    pub(super) fn tracker_mut(&self) -> Result<RefMut<'_, Tracker<Box<dyn Store>>>, JsError> {
-        self.tracker()
-    }
-
-    fn tracker(&self) -> Result<RefMut<'_, Tracker<Box<dyn Store>>>, JsError> {
-        self.tracker
-            .try_borrow_mut()
-            .map_err(|_| JsError::new("personalizer: busy (called from inside its own callback)"))
-    }
-
-    /// On `pagehide`: the export beacon (if configured), then the durable write.
-    pub(super) fn page_hidden(&self) {
-        let url = self.export_url.borrow().clone();
-        if let Some(url) = url {
-            super::export::beacon(self, &url);
-        }
-        self.flush();
-    }
-
-    /// Writes pending events now. Never throws: faults are in `status()`.
-    pub(super) fn flush(&self) {
-        let now = self.now();
-        if let Ok(mut t) = self.tracker.try_borrow_mut() {
-            t.flush(now);
-        }
-    }
-
-    pub(super) fn on_storage_event(&self, key: Option<String>, new_value: Option<String>) {
-        let now = self.now();
-        if let Ok(mut t) = self.tracker.try_borrow_mut() {
-            t.on_storage_event(key.as_deref(), new_value.as_deref(), now);
-        }
-    }
-
-    /// Tracks an event the module picked up itself (DOM, dataLayer): a bad one is reported
-    /// on the console, never thrown into the page.
-    pub(super) fn track_quietly(self: &Rc<Self>, v: &Value) {
-        if let Err(e) = self.track_value(v) {
-            web_sys::console::warn_1(&format!("checkout-personalizer: {e}").into());
-        }
-    }
-
-    /// Validates and records one event; schedules the write and, for cart changes, a
-    /// re-apply of the DOM wiring.
-    pub(super) fn track_value(self: &Rc<Self>, v: &Value) -> Result<(), String> {
-        let now = self.now();
-        let kind = {
-            let mut t = self
-                .tracker
-                .try_borrow_mut()
-                .map_err(|_| "personalizer: busy".to_owned())?;
-            t.track(v, now).map_err(|e| e.to_string())?;
-            t.events().last().map(|e| e.kind)
-        };
-        self.schedule_flush();
-        use crate::event::EventType::*;
-        if matches!(
-            kind,
-            Some(
-                AddToCart
-                    | RemoveFromCart
-                    | ViewCart
-                    | BeginCheckout
-                    | Purchase
-                    | SelectPaymentMethod
-                    | AddPaymentInfo
-            )
-        ) {
-            super::dom::schedule(self);
-        }
-        Ok(())
-    }
-
-    /// Batches writes: one timer per burst of `track()` calls.
-    fn schedule_flush(self: &Rc<Self>) {
-        if self.flush_pending.replace(true) {
-            return;
-        }
-        let weak: Weak<Inner> = Rc::downgrade(self);
-        // `once_into_js` frees the closure after its single call.
-        let callback = Closure::once_into_js(move || {
-            if let Some(inner) = weak.upgrade() {
-                inner.flush_pending.set(false);
-                inner.flush();
-            }
-        });
-        set_timeout(&callback, self.flush_delay_ms);
-    }
-}
 
 /// Tracks the shopper's events and keeps the live session profile.
 #[wasm_bindgen]
 pub struct Personalizer {
     inner: Rc<Inner>,
+    dom: Rc<Wiring>,
+    /// The Consent Mode listener on the page's `dataLayer` (`consentMode` option).
+    _consent: Option<DataLayer>,
     _listeners: Listeners,
-}
-
-pub(super) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
-    super::convert::to_js(value)
-        .map_err(|e| JsError::new(&format!("personalizer: could not build the result ({e})")))
 }
 
 fn read_options(options: &JsValue) -> Result<(Options, Option<js_sys::Function>), JsError> {
@@ -164,20 +34,22 @@ fn read_options(options: &JsValue) -> Result<(Options, Option<js_sys::Function>)
         return Ok((Options::default(), None));
     }
     if !options.is_object() || js_sys::Array::is_array(options) {
-        return Err(JsError::new("config: options must be an object"));
+        return Err(fail("config", "options must be an object"));
     }
     let mut entries = Vec::new();
     let mut clock = None;
-    for key in js_sys::Object::keys(options.unchecked_ref::<js_sys::Object>()).iter() {
+    let keys = js_sys::Object::keys(options.unchecked_ref::<js_sys::Object>());
+    for key in keys.iter() {
         let name = key.as_string().unwrap_or_default();
         let value = js_sys::Reflect::get(options, &key).unwrap_or(JsValue::UNDEFINED);
         if FUNCTION_OPTIONS.contains(&name.as_str()) {
             if let Some(f) = value.dyn_ref::<js_sys::Function>() {
                 clock = Some(f.clone());
             } else if !value.is_undefined() && !value.is_null() {
-                return Err(JsError::new(&format!(
-                    "config: \"{name}\" must be a function"
-                )));
+                return Err(fail(
+                    "config",
+                    format_args!("\"{name}\" must be a function"),
+                ));
             }
             continue;
         }
@@ -188,37 +60,65 @@ fn read_options(options: &JsValue) -> Result<(Options, Option<js_sys::Function>)
     Ok((options, clock))
 }
 
+/// A field of an options object the page passed (`undefined` when absent).
+fn field(o: &JsValue, k: &str) -> JsValue {
+    if o.is_object() {
+        js_sys::Reflect::get(o, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
+    } else {
+        JsValue::UNDEFINED
+    }
+}
+
+/// `{integrity?, id?}` of `loadModelFromUrl` and `loadSignedModel`.
+fn read_expect(o: &JsValue) -> Result<Expect, JsError> {
+    let mut e = Expect::default();
+    let text = |k: &str| -> Result<Option<String>, JsError> {
+        let v = field(o, k);
+        if v.is_undefined() || v.is_null() {
+            return Ok(None);
+        }
+        v.as_string()
+            .map(Some)
+            .ok_or_else(|| fail("model", format_args!("{k} must be a string")))
+    };
+    if let Some(sri) = text("integrity")? {
+        e.integrity = Expect::integrity(&sri).map_err(js_error)?;
+    }
+    e.id = text("id")?;
+    Ok(e)
+}
+
 #[wasm_bindgen]
 impl Personalizer {
     /// Creates the personalizer for this page view. With `consent: 'granted'` it restores
-    /// the stored journal now; otherwise it does not touch storage at all.
+    /// the stored journal now; with `'denied'` it erases what an earlier page view stored;
+    /// with `'pending'` it does not touch storage at all. With `consentMode`, Google Consent
+    /// Mode commands in the page's `dataLayer` decide (and keep deciding).
     #[wasm_bindgen(constructor)]
     pub fn new(options: Option<types::PersonalizerOptions>) -> Result<Personalizer, JsError> {
         let options: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
         let (opts, clock) = read_options(&options)?;
-        let (store, fallback) = local_storage::open(opts.storage);
-        let durable = store.durable();
-        // A random tab id: it names this page view's journal segment.
-        let tab = (js_sys::Math::random() * 4_294_967_296.0) as u32;
+        let store = local_storage::open(opts.storage);
         let now = read_clock(clock.as_ref());
-        let mut tracker = Tracker::from_options(store, &opts, tab, now);
+        let mut tracker = Tracker::from_options(store, &opts, page::tab(), page::secret(), now);
         tracker.set_signals(page::signals());
-        let inner = Rc::new(Inner {
-            tracker: RefCell::new(tracker),
-            clock,
-            flush_delay_ms: opts.flush_delay_ms,
-            flush_pending: Cell::new(false),
-            fallback,
-            dom: RefCell::new(None),
-            export_url: RefCell::new(None),
-            public_key: opts
-                .public_key
-                .as_deref()
-                .and_then(crate::base64::base64_decode),
-        });
-        let listeners = Listeners::attach(&inner, durable);
+        let public_key = opts
+            .public_key
+            .as_deref()
+            .and_then(crate::base64::base64_decode);
+        let inner = Rc::new(Inner::new(tracker, clock, opts.flush_delay_ms, public_key));
+        let listeners = Listeners::attach(&inner);
+        // Consent Mode: replay what the page pushed so far, then decide once.
+        let consent = opts
+            .consent_mode
+            .as_ref()
+            .and_then(|_| DataLayer::listen(&inner, Role::Consent));
+        let now = inner.now();
+        inner.tracker()?.settle_consent(now);
         Ok(Personalizer {
+            dom: Wiring::new(&inner, opts.decision_deadline_ms),
             inner,
+            _consent: consent,
             _listeners: listeners,
         })
     }
@@ -227,7 +127,7 @@ impl Personalizer {
     /// nothing is stored then. The write is batched (see `flushDelayMs`).
     pub fn track(&self, event: types::TrackEvent) -> Result<(), JsError> {
         let value = to_value(&event.into()).map_err(|e| read_error("event", e))?;
-        self.inner.track_value(&value).map_err(|e| JsError::new(&e))
+        self.inner.track_value(&value).map_err(js_error)
     }
 
     /// The live session profile, as a plain object.
@@ -237,17 +137,31 @@ impl Personalizer {
         Ok(to_js(&view)?.unchecked_into())
     }
 
-    /// Where events are kept, why, and what the journal evicted or discarded.
+    /// Where events are kept, why, what the journal evicted or discarded, and how the
+    /// page's first decision went (`dom`).
     pub fn status(&self) -> Result<types::Status, JsError> {
-        let status = to_js(&self.inner.tracker()?.status())?;
-        let fallback = self
-            .inner
-            .fallback
-            .as_deref()
-            .map_or(JsValue::NULL, JsValue::from_str);
-        js_sys::Reflect::set(&status, &JsValue::from_str("storageFallback"), &fallback)
-            .map_err(|_| JsError::new("personalizer: could not build the result"))?;
-        Ok(status.unchecked_into())
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Full {
+            #[serde(flatten)]
+            status: crate::tracker::Status,
+            storage_fallback: Option<String>,
+            dom: Option<super::dom::DomStatus>,
+        }
+        let status = self.inner.tracker()?.status();
+        let storage_fallback = match &status.memory_reason {
+            Some(crate::storage::MemoryReason::Unavailable(name)) => Some(name.clone()),
+            Some(crate::storage::MemoryReason::NotDurable) if web_sys::window().is_none() => {
+                Some("no window".into())
+            }
+            _ => None,
+        };
+        let full = Full {
+            status,
+            storage_fallback,
+            dom: self.dom.attached().then(|| self.dom.status()),
+        };
+        Ok(to_js(&full)?.unchecked_into())
     }
 
     /// Writes pending events now (they are also written on `pagehide` and when hidden).
@@ -257,51 +171,49 @@ impl Personalizer {
         Ok(())
     }
 
-    /// Changes consent. Granting persists what was kept in memory; denying after granting
-    /// erases every stored key. Returns the number of stored keys erased.
+    /// Changes consent. Granting persists what was kept in memory; denying (or leaving
+    /// granted) erases every stored key, here and in every other tab. Returns the number of
+    /// stored keys erased.
     #[wasm_bindgen(js_name = setConsent)]
     pub fn set_consent(&self, state: types::ConsentState) -> Result<u32, JsError> {
         let state: JsValue = state.into();
-        let name = state.as_string().ok_or_else(|| {
-            JsError::new("config: consent must be 'granted', 'denied' or 'pending'")
-        })?;
+        let name = state
+            .as_string()
+            .ok_or_else(|| fail("config", "consent must be 'granted', 'denied' or 'pending'"))?;
         let consent = Consent::parse(&name).map_err(js_error)?;
         let now = self.inner.now();
-        Ok(self.inner.tracker()?.set_consent(consent, now) as u32)
+        let erased = {
+            let mut t = self.inner.tracker()?;
+            let before = t.consent();
+            let n = t.set_consent(consent, now);
+            if before == Consent::Granted && consent != Consent::Granted
+                || consent == Consent::Denied
+            {
+                self.inner.consent_withdrawn();
+            }
+            n
+        };
+        self.inner.changed();
+        Ok(erased as u32)
     }
 
-    /// Erases every key this module wrote and everything it holds in memory. Returns the
-    /// number of stored keys removed.
+    /// Erases every key this module wrote, here and in every other tab, and everything it
+    /// holds in memory; a new, unrelated identity follows. Returns the number of stored
+    /// keys removed.
     pub fn forget(&self) -> Result<u32, JsError> {
         let now = self.inner.now();
-        Ok(self.inner.tracker()?.forget(now) as u32)
+        let n = self.inner.tracker()?.forget(now) as u32;
+        self.inner.changed();
+        Ok(n)
     }
 
     /// Everything kept about this browser, as plain JSON-ready data (right of access).
     #[wasm_bindgen(js_name = exportData)]
     pub fn export_data(&self) -> Result<types::ExportedData, JsError> {
-        #[derive(Serialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Export<'a> {
-            namespace: &'a str,
-            exported_at: i64,
-            consent: Consent,
-            events: Vec<crate::event::Ga4Event<'a>>,
-        }
         let now = self.inner.now();
         let t = self.inner.tracker()?;
-        let export = Export {
-            namespace: &t.journal().config().namespace,
-            exported_at: now,
-            consent: t.consent(),
-            events: t.events().map(|e| e.to_ga4()).collect(),
-        };
-        Ok(to_js(&export)?.unchecked_into())
+        Ok(to_js(&t.kept_data(now))?.unchecked_into())
     }
-}
-
-fn rank_error(e: crate::rank::RankError) -> JsError {
-    js_error(e)
 }
 
 impl Personalizer {
@@ -313,7 +225,7 @@ impl Personalizer {
         context: Option<types::ContextInput>,
     ) -> Result<types::Ranking, JsError> {
         let list = to_value(&list.into()).map_err(|e| read_error("rank", e))?;
-        let list = PaymentMethod::list_from_value(&list).map_err(rank_error)?;
+        let list = PaymentMethod::list_from_value(&list).map_err(js_error)?;
         let context = match context {
             Some(c) => {
                 let v = to_value(&c.into()).map_err(|e| read_error("config", e))?;
@@ -346,44 +258,31 @@ impl Personalizer {
     }
 
     /// Fetches a bundle. With consent, the last good bundle for this URL is used at once,
-    /// synchronously, from the local cache; the download then replaces it if it is good
-    /// (and matches `integrity`, a `sha256-…` string, when given). The promise resolves to
-    /// `info()` of the new model, or rejects with `"model: …"`, keeping the model in force.
+    /// synchronously, from the local cache (checked against `integrity` first); the
+    /// download then replaces it if it is good (and matches `integrity`, a `sha256-…`
+    /// string, and `id`, when given). The promise resolves to `info()` of the new model, or
+    /// rejects with `"model: …"`, keeping the model in force.
     #[wasm_bindgen(js_name = loadModelFromUrl)]
     pub fn load_model_from_url(
         &self,
         url: String,
         options: Option<types::LoadOptions>,
     ) -> Result<js_sys::Promise, JsError> {
-        let integrity = match options {
-            Some(o) => {
-                let o: JsValue = o.into();
-                match js_sys::Reflect::get(&o, &JsValue::from_str("integrity")).ok() {
-                    Some(v) if v.is_undefined() || v.is_null() => None,
-                    Some(v) => Some(
-                        v.as_string()
-                            .ok_or_else(|| JsError::new("model: integrity must be a string"))?,
-                    ),
-                    None => None,
-                }
-            }
-            None => None,
-        };
-        Ok(super::delivery::load_from_url(&self.inner, url, integrity))
+        let o: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
+        let expect = read_expect(&o)?;
+        Ok(super::delivery::load_from_url(&self.inner, url, expect))
     }
 
     /// Sends the next batch of the consented journal to `url` as JSON Lines (POST, fetch
     /// keepalive, `x-batch-id` header), retrying with backoff; resolves to `{batch, sent}`.
     /// Events are never exported twice; without consent nothing is sent.
     #[wasm_bindgen(js_name = exportEvents)]
-    pub fn export_events(&self, options: JsValue) -> Result<js_sys::Promise, JsError> {
-        let get = |k: &str| {
-            js_sys::Reflect::get(&options, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
-        };
-        let url = get("url")
+    pub fn export_events(&self, options: types::ExportOptions) -> Result<js_sys::Promise, JsError> {
+        let options: JsValue = options.into();
+        let url = field(&options, "url")
             .as_string()
-            .ok_or_else(|| JsError::new("export: url must be a string"))?;
-        let max = get("batchSize")
+            .ok_or_else(|| fail("export", "url must be a string"))?;
+        let max = field(&options, "batchSize")
             .as_f64()
             .filter(|n| *n >= 1.0 && *n <= 5000.0)
             .unwrap_or(200.0) as usize;
@@ -396,99 +295,70 @@ impl Personalizer {
         *self.inner.export_url.borrow_mut() = url;
     }
 
-    /// Wires the page: reorders `[data-personalize="payment-methods"]`, fills
-    /// `[data-personalize="cross-sell"]` slots, tracks `[data-track]` clicks, payment method
-    /// changes and GA4 `dataLayer` pushes (options `autoTrack`, `dataLayer`, default true;
-    /// `root`, default the whole document). Applies once now, then on every change.
+    /// Wires the page: reorders `[data-personalize="payment-methods"]` and
+    /// `"shipping-options"`, fills `[data-personalize="cross-sell"]` slots and message
+    /// slots, tracks `[data-track]` clicks, list choices and GA4 `dataLayer` pushes
+    /// (options `autoTrack`, `dataLayer`, default true; `root`, default the whole
+    /// document). Applies once now (within the decision deadline), then on every change.
     pub fn attach(&self, options: Option<types::AttachOptions>) -> Result<(), JsError> {
         let o: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
-        let get = |k: &str| {
-            if o.is_object() {
-                js_sys::Reflect::get(&o, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
-            } else {
-                JsValue::UNDEFINED
-            }
-        };
-        let flag = |k: &str| get(k).as_bool().unwrap_or(true);
-        let root = get("root").dyn_into::<web_sys::Element>().ok();
-        let state =
-            super::dom::DomState::attach(&self.inner, root, flag("autoTrack"), flag("dataLayer"))?;
-        *self
-            .inner
-            .dom
-            .try_borrow_mut()
-            .map_err(|_| JsError::new("personalizer: busy"))? = Some(state);
-        super::dom::apply(&self.inner);
-        Ok(())
+        let flag = |k: &str| field(&o, k).as_bool().unwrap_or(true);
+        let root = field(&o, "root").dyn_into::<web_sys::Element>().ok();
+        self.dom
+            .attach(root, flag("autoTrack"), flag("dataLayer"))
+            .map_err(|e| fail("dom", e))
     }
 
-    /// Stops the DOM wiring (the page keeps its current order).
-    pub fn detach(&self) -> Result<(), JsError> {
-        *self
-            .inner
-            .dom
-            .try_borrow_mut()
-            .map_err(|_| JsError::new("personalizer: busy"))? = None;
-        Ok(())
+    /// Stops the DOM wiring (the page keeps its current order). `attach()` again resumes
+    /// it without ingesting a `dataLayer` entry twice.
+    pub fn detach(&self) {
+        self.dom.detach();
     }
 
-    /// Re-applies the DOM wiring now (it also re-applies by itself on changes).
+    /// Re-applies the DOM wiring now (it also re-applies by itself on the shopper's
+    /// changes). Idempotent; a list the shopper touched never moves.
     pub fn apply(&self) {
-        super::dom::apply(&self.inner);
+        self.dom.apply();
     }
 
     /// The catalogue cross-sell slots draw from: `[{item_id, item_name?, price?, currency?,
     /// url?, image?, item_category?}]` (instead of the inline JSON).
     #[wasm_bindgen(js_name = setCatalog)]
-    pub fn set_catalog(&self, items: JsValue) -> Result<(), JsError> {
-        let v = to_value(&items).map_err(|e| read_error("config", e))?;
-        if !matches!(v, Value::List(_)) {
-            return Err(JsError::new("config: the catalogue must be an array"));
+    pub fn set_catalog(&self, items: types::CatalogItems) -> Result<(), JsError> {
+        let v = to_value_with(&items.into(), crate::catalog::MAX_CATALOG)
+            .map_err(|e| read_error("config", e))?;
+        let items = crate::catalog::catalog_from_value(&v)
+            .ok_or_else(|| fail("config", "the catalogue must be an array"))?;
+        if !self.dom.set_catalog(items) {
+            return Err(fail("dom", "call attach() before setCatalog()"));
         }
-        let items = super::dom::catalog_from_value(&v);
-        match self
-            .inner
-            .dom
-            .try_borrow()
-            .map_err(|_| JsError::new("personalizer: busy"))?
-            .as_ref()
-        {
-            Some(state) => state.set_catalog(items),
-            None => return Err(JsError::new("dom: call attach() before setCatalog()")),
-        }
-        super::dom::schedule(&self.inner);
+        self.dom.schedule();
         Ok(())
     }
 
     /// Verifies a signed bundle against the configured `publicKey` (WebCrypto), then uses
     /// it. Resolves to `info()`; rejects with `"model: …"` and keeps the model in force.
     #[wasm_bindgen(js_name = loadSignedModel)]
-    pub fn load_signed_model(&self, bytes: Vec<u8>) -> js_sys::Promise {
-        let inner = self.inner.clone();
-        wasm_bindgen_futures::future_to_promise(async move {
-            let key = inner
-                .public_key
-                .clone()
-                .ok_or_else(|| JsValue::from(JsError::new("model: no publicKey is configured")))?;
-            let bundle = super::delivery::verify_signature(&bytes, &key).await?;
-            let mut t = inner.tracker_mut().map_err(JsValue::from)?;
-            let m = t
-                .load_verified_model(&bundle)
-                .map_err(|e| JsValue::from(js_error(e)))?;
-            to_js(&m.info()).map_err(JsValue::from)
-        })
+    pub fn load_signed_model(
+        &self,
+        bytes: Vec<u8>,
+        options: Option<types::LoadOptions>,
+    ) -> Result<js_sys::Promise, JsError> {
+        let o: JsValue = options.map_or(JsValue::UNDEFINED, Into::into);
+        let expect = read_expect(&o)?;
+        Ok(super::delivery::load_signed(&self.inner, bytes, expect))
     }
 
-    /// Uses an already decoded `Model` (it is copied).
+    /// Uses an already decoded `Model` (it is copied). Refused when a `publicKey` is
+    /// configured (use `loadSignedModel`).
     #[wasm_bindgen(js_name = useModel)]
     pub fn use_model(&self, model: &super::model::Model) -> Result<(), JsError> {
         let mut t = self.inner.tracker()?;
-        if t.requires_signatures() {
-            return Err(JsError::new(
-                "model: a public key is configured: use loadSignedModel",
-            ));
-        }
-        t.set_model((*model.inner).clone());
+        t.offer_model(
+            Offered::Decoded(Box::new((*model.inner).clone())),
+            &Expect::default(),
+        )
+        .map_err(js_error)?;
         Ok(())
     }
 
@@ -517,9 +387,9 @@ impl Personalizer {
     /// Picks at most one of the page's offers `[{id, type?, cost?, percent?}]`: eligible,
     /// within the bundle's budget and frequency cap, with a positive predicted uplift.
     #[wasm_bindgen(js_name = chooseOffer)]
-    pub fn choose_offer(&self, offers: JsValue) -> Result<types::OfferDecision, JsError> {
-        let v = to_value(&offers).map_err(|e| read_error("rank", e))?;
-        let offers = crate::rank::Offer::list_from_value(&v).map_err(rank_error)?;
+    pub fn choose_offer(&self, offers: types::Offers) -> Result<types::OfferDecision, JsError> {
+        let v = to_value(&offers.into()).map_err(|e| read_error("rank", e))?;
+        let offers = crate::rank::Offer::list_from_value(&v).map_err(js_error)?;
         let now = self.inner.now();
         let d = self.inner.tracker()?.choose_offer(&offers, now);
         self.inner.schedule_flush();
@@ -537,10 +407,11 @@ impl Personalizer {
     /// What the storefront knows: `{customer_id?, traits?: {loggedIn, loyaltyTier,
     /// customerSince, preferredLanguage, b2b}}`. The id is kept only as a salted pseudonym;
     /// other traits are dropped. Throws `"identify: …"` for bad values.
-    pub fn identify(&self, who: JsValue) -> Result<(), JsError> {
-        let v = to_value(&who).map_err(|e| read_error("identify", e))?;
-        self.inner.tracker()?.identify(&v).map_err(js_error)?;
-        super::dom::schedule(&self.inner);
+    pub fn identify(&self, who: types::Identity) -> Result<(), JsError> {
+        let v = to_value(&who.into()).map_err(|e| read_error("identify", e))?;
+        let now = self.inner.now();
+        self.inner.tracker()?.identify(&v, now).map_err(js_error)?;
+        self.inner.changed();
         Ok(())
     }
 
@@ -553,7 +424,7 @@ impl Personalizer {
     ) -> Result<types::Ranking, JsError> {
         let v = to_value(&request.map_or(JsValue::NULL, Into::into))
             .map_err(|e| read_error("rank", e))?;
-        let req = CrossSellRequest::from_value(&v).map_err(rank_error)?;
+        let req = CrossSellRequest::from_value(&v).map_err(js_error)?;
         let now = self.inner.now();
         let ranking = self.inner.tracker()?.rank_cross_sells(&req, now);
         self.inner.schedule_flush();
@@ -585,13 +456,21 @@ impl Personalizer {
         let v = to_value(&context.into()).map_err(|e| read_error("config", e))?;
         let o = ContextOverride::from_value(&v).map_err(js_error)?;
         self.inner.tracker()?.set_context_override(o);
-        super::dom::schedule(&self.inner);
+        self.inner.changed();
         Ok(())
+    }
+
+    /// Only for tests of the page's recovery (a trapped module): executes `unreachable`.
+    #[doc(hidden)]
+    #[wasm_bindgen(js_name = __trapForTests)]
+    pub fn trap_for_tests(&self) {
+        core::arch::wasm32::unreachable()
     }
 }
 
 impl Drop for Personalizer {
     fn drop(&mut self) {
+        self.dom.detach();
         self.inner.flush();
     }
 }

@@ -1,8 +1,10 @@
 //! `Store` over `window.localStorage`, and the choice of store for a page.
 //!
-//! Merely touching `window.localStorage` throws in sandboxed iframes and some privacy
-//! modes, and there is no `window` at all in Node or workers: `open` returns the reason and
-//! the caller runs in memory. Every call goes through `error::store_error`.
+//! Nothing touches `window.localStorage` before the first call through the storage gate,
+//! that is before consent: the object is fetched then. Merely touching it throws in
+//! sandboxed iframes and some privacy modes (the gate then closes with the exception's
+//! name, and the tracker runs in memory). There is no `window` at all in Node or workers:
+//! the store is then not durable. Every error goes through `error::store_error`.
 
 use super::error::store_error;
 use crate::options::StorageKind;
@@ -33,13 +35,15 @@ extern "C" {
 const LONG: u32 = 16 * 1024;
 
 pub struct LocalStorage {
-    storage: web_sys::Storage,
+    window: web_sys::Window,
+    /// `window.localStorage`, fetched on first use.
+    storage: std::cell::OnceCell<Result<web_sys::Storage, StoreError>>,
     /// Options for `Uint8Array.fromBase64`, when the browser has it.
     native_base64: Option<JsValue>,
 }
 
 impl LocalStorage {
-    fn new(storage: web_sys::Storage) -> LocalStorage {
+    fn new(window: web_sys::Window) -> LocalStorage {
         let has = js_sys::Reflect::has(
             &js_sys::Uint8Array::new_with_length(0).constructor(),
             &"fromBase64".into(),
@@ -52,13 +56,25 @@ impl LocalStorage {
             o.into()
         });
         LocalStorage {
-            storage,
+            window,
+            storage: std::cell::OnceCell::new(),
             native_base64,
         }
     }
 
+    fn storage(&self) -> Result<&web_sys::Storage, StoreError> {
+        self.storage
+            .get_or_init(|| match self.window.local_storage() {
+                Ok(Some(s)) => Ok(s),
+                Ok(None) => Err(StoreError::from_name("NoLocalStorage")),
+                Err(e) => Err(store_error(e)),
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
     fn get_string(&self, key: &str) -> Result<Option<js_sys::JsString>, StoreError> {
-        let raw: &RawStorage = self.storage.unchecked_ref();
+        let raw: &RawStorage = self.storage()?.unchecked_ref();
         let v = raw.get_item_value(key).map_err(store_error)?;
         Ok(v.dyn_into::<js_sys::JsString>().ok())
     }
@@ -92,18 +108,19 @@ impl Store for LocalStorage {
     }
 
     fn set(&self, key: &str, value: &str) -> Result<(), StoreError> {
-        self.storage.set_item(key, value).map_err(store_error)
+        self.storage()?.set_item(key, value).map_err(store_error)
     }
 
     fn remove(&self, key: &str) -> Result<(), StoreError> {
-        self.storage.remove_item(key).map_err(store_error)
+        self.storage()?.remove_item(key).map_err(store_error)
     }
 
     fn keys(&self) -> Result<Vec<String>, StoreError> {
-        let n = self.storage.length().map_err(store_error)?;
-        let mut keys = Vec::with_capacity(n as usize);
+        let storage = self.storage()?;
+        let n = storage.length().map_err(store_error)?;
+        let mut keys = Vec::with_capacity(n.min(10_000) as usize);
         for i in 0..n {
-            if let Some(k) = self.storage.key(i).map_err(store_error)? {
+            if let Some(k) = storage.key(i).map_err(store_error)? {
                 keys.push(k);
             }
         }
@@ -115,23 +132,11 @@ impl Store for LocalStorage {
     }
 }
 
-/// The store for `kind`, and why it is memory when localStorage was asked for.
-pub fn open(kind: StorageKind) -> (Box<dyn Store>, Option<String>) {
-    if kind == StorageKind::Memory {
-        return (Box::new(MemoryStore::new()), None);
-    }
-    let Some(window) = web_sys::window() else {
-        return (Box::new(MemoryStore::new()), Some("no window".into()));
-    };
-    match window.local_storage() {
-        Ok(Some(storage)) => {
-            // Some browsers expose a storage object that throws on first use.
-            match storage.length() {
-                Ok(_) => (Box::new(LocalStorage::new(storage)), None),
-                Err(e) => (Box::new(MemoryStore::new()), Some(store_error(e).name)),
-            }
-        }
-        Ok(None) => (Box::new(MemoryStore::new()), Some("no localStorage".into())),
-        Err(e) => (Box::new(MemoryStore::new()), Some(store_error(e).name)),
+/// The store for `kind`. Touches no storage: `localStorage` is first fetched through the
+/// gate, with consent.
+pub fn open(kind: StorageKind) -> Box<dyn Store> {
+    match (kind, web_sys::window()) {
+        (StorageKind::Local, Some(window)) => Box::new(LocalStorage::new(window)),
+        _ => Box::new(MemoryStore::new()),
     }
 }

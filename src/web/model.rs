@@ -1,7 +1,7 @@
 //! The JS `Model` class: decode a bundle once, inspect it, score feature vectors.
 
-use super::error::js_error;
-use super::exports::to_js;
+use super::convert::to_js;
+use super::error::{fail, js_error};
 use super::types;
 use crate::model::{decode, Model as CoreModel};
 use std::rc::Rc;
@@ -47,14 +47,16 @@ fn features_of(model: &CoreModel, head: &str, v: &JsValue) -> Result<Vec<f64>, J
             .map(|(i, x)| match x.as_f64() {
                 Some(n) => Ok(n),
                 None if x.is_null() || x.is_undefined() => Ok(f64::NAN),
-                None => Err(JsError::new(&format!(
-                    "model: features[{i}] must be a number"
-                ))),
+                None => Err(fail(
+                    "model",
+                    format_args!("features[{i}] must be a number"),
+                )),
             })
             .collect();
     }
-    Err(JsError::new(
-        "model: features must be a Float64Array or an array of numbers",
+    Err(fail(
+        "model",
+        "features must be a Float64Array or an array of numbers",
     ))
 }
 
@@ -124,9 +126,10 @@ impl Model {
 }
 
 fn several_outputs(head: &str, n: usize) -> JsError {
-    JsError::new(&format!(
-        "model: head \"{head}\" has {n} outputs: use predictAll"
-    ))
+    fail(
+        "model",
+        format_args!("head \"{head}\" has {n} outputs: use predictAll"),
+    )
 }
 
 #[wasm_bindgen]
@@ -135,7 +138,7 @@ impl Scorer {
     /// or an array of numbers of the head's length; NaN, null or undefined = missing.
     pub fn predict(&mut self, features: JsValue) -> Result<f64, JsError> {
         let Some(h) = self.model.bundle().heads.get(self.head) else {
-            return Err(JsError::new("model: the scorer's head is gone"));
+            return Err(fail("model", "the scorer's head is gone"));
         };
         if !fill_features(&features, &mut self.x) {
             // The slow path converts what it can, then names what is wrong.

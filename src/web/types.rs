@@ -211,6 +211,52 @@ export interface ChosenMessage { slot: string; id: string | null; text: string |
 export interface LoadOptions {
   /** Subresource-integrity string of the bundle, e.g. "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=". */
   integrity?: string;
+  /** The bundle id the page expects: another bundle (even validly signed) is refused. */
+  id?: string;
+}
+
+export interface ExportOptions {
+  /** The collector's URL (POSTed JSON Lines). */
+  url: string;
+  /** Events per batch (1 to 5000, default 200). */
+  batchSize?: number;
+}
+
+/** One item of the catalogue cross-sell slots draw from. */
+export interface CatalogItem {
+  item_id: string | number;
+  item_name?: string;
+  /** A number or a decimal string ("2.50"). */
+  price?: number | string;
+  /** ISO 4217, e.g. 'EUR'. */
+  currency?: string;
+  url?: string;
+  image?: string;
+  item_category?: string;
+}
+
+/** An incentive the page can offer (chooseOffer). */
+export interface OfferInput {
+  id: string;
+  type?: string;
+  /** What it costs the store, in the cart's currency. */
+  cost?: number;
+  /** Or a percentage of the cart value. */
+  percent?: number;
+}
+
+/** What the storefront knows about the shopper (identify). */
+export interface IdentifyInput {
+  /** The shop's customer number: kept only as a salted pseudonym. E-mail addresses and card numbers are refused. */
+  customer_id?: string | number;
+  traits?: {
+    loggedIn?: boolean;
+    loyaltyTier?: string;
+    /** ms since the epoch. */
+    customerSince?: number;
+    preferredLanguage?: string;
+    b2b?: boolean;
+  };
 }
 
 /** Everything stored about this browser (right of access). */
@@ -256,4 +302,12 @@ extern "C" {
     pub type ModelInfo;
     #[wasm_bindgen(typescript_type = "Assignment | null")]
     pub type AssignmentOrNull;
+    #[wasm_bindgen(typescript_type = "ExportOptions")]
+    pub type ExportOptions;
+    #[wasm_bindgen(typescript_type = "CatalogItem[]")]
+    pub type CatalogItems;
+    #[wasm_bindgen(typescript_type = "OfferInput[]")]
+    pub type Offers;
+    #[wasm_bindgen(typescript_type = "IdentifyInput")]
+    pub type Identity;
 }

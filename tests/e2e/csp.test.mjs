@@ -18,7 +18,7 @@ test('the demo works under a strict CSP with no violation', async () => {
     window.__violations = [];
     document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
   });
-  await page.goto(`${server.url}/?country=NL&consent=granted`);
+  await page.goto(`${server.url}/?country=NL&consent=granted&deadline=30000`);
   await page.waitForFunction(() => document.querySelector('[data-personalize="payment-methods"]')?.dataset.personalizeState === 'ranked');
   assert.equal(await page.$eval('[data-payment-method]', (e) => e.dataset.paymentMethod), 'ideal');
   await page.click('#whole-milk button');

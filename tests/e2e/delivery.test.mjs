@@ -112,7 +112,7 @@ test('a damaged cache is removed, not used; an unchanged download is not written
 test('the page adds a payment method after load: it is picked up, never lost', async () => {
   const context = await browser.newContext();
   const page = await context.newPage();
-  await page.goto(`${server.url}/?country=DE`);
+  await page.goto(`${server.url}/?country=DE&deadline=30000`);
   await page.waitForFunction(() => document.querySelector('[data-personalize="payment-methods"]')?.dataset.personalizeState === 'ranked');
   await page.evaluate(() => {
     const l = document.createElement('label');

@@ -13,7 +13,9 @@ async function open(path) {
   const page = await context.newPage();
   page.errors = [];
   page.on('pageerror', (e) => page.errors.push(e));
-  await page.goto(`${server.url}${path}`);
+  // Functional tests: a generous decision deadline, so the first decision never depends on
+  // how fast this machine loads the module (the no-flicker tests use the default).
+  await page.goto(`${server.url}${path}${path.includes('?') ? '&' : '?'}deadline=30000`);
   await page.waitForFunction(() => document.querySelector('[data-personalize="payment-methods"]')?.dataset.personalizeState === 'ranked');
   return { context, page };
 }

@@ -1,4 +1,4 @@
-//! How journal records look in storage: the only code that knows the stored format.
+//! How journal records and segments look in storage (`ns:1:j:<tab>`).
 //!
 //! A record is the MessagePack array `[id, ts, type code, items, value, currency,
 //! payment_type, shipping_tier, coupon, exposure]`, each item `[item_id, name, category, brand, price,
@@ -38,10 +38,13 @@ pub fn encode_record(id: u64, e: &Event) -> String {
     w.opt_str(e.coupon.as_deref());
     match &e.exposure {
         Some(x) => {
-            w.array(3);
+            w.array(if x.late { 4 } else { 3 });
             w.str(&x.experiment);
             w.str(&x.arm);
             w.u64(u64::from(x.variation));
+            if x.late {
+                w.bool(true);
+            }
         }
         None => w.nil(),
     }
@@ -105,7 +108,8 @@ fn read_record(r: &mut Reader) -> msgpack::Result<(u64, Event)> {
             exposure: if r.nil()? {
                 None
             } else {
-                if r.array()? != 3 {
+                let n = r.array()?;
+                if n != 3 && n != 4 {
                     return Err(msgpack::ReadError {
                         at: r.position(),
                         what: "not an exposure",
@@ -115,6 +119,7 @@ fn read_record(r: &mut Reader) -> msgpack::Result<(u64, Event)> {
                     experiment: r.str()?.to_owned(),
                     arm: r.str()?.to_owned(),
                     variation: r.u32()?,
+                    late: n == 4 && r.bool()?,
                 })
             },
         },

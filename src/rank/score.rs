@@ -1,0 +1,206 @@
+//! Scoring candidates with a head, and the reasons shown for them.
+
+use super::signals::Signals;
+use super::TOP_REASONS;
+use crate::model::features;
+use crate::model::{Head, HeadKind, Model};
+use serde::Serialize;
+
+/// Why a candidate sits where it sits.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum Reason {
+    /// A feature's contribution to the model's margin (exact for linear heads,
+    /// path-based for trees).
+    #[serde(rename_all = "camelCase")]
+    Feature {
+        feature: String,
+        contribution: f64,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        label: Option<String>,
+    },
+    /// A rule that moved, boosted, pinned or demoted it.
+    #[serde(rename_all = "camelCase")]
+    Rule {
+        rule: String,
+        action: &'static str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        label: Option<String>,
+    },
+    /// Bought together with these cart items.
+    #[serde(rename_all = "camelCase")]
+    BoughtWith { items: Vec<String> },
+    /// Cold start: in a category the shopper showed interest in.
+    #[serde(rename_all = "camelCase")]
+    CategoryAffinity { category: String },
+    /// Cold start: popular overall.
+    Popular,
+}
+
+/// Scores one candidate with `head`, with its top contributions as reasons.
+pub(super) struct Scorer<'m> {
+    model: &'m Model,
+    pub head: Option<&'m Head>,
+    x: Vec<f64>,
+    scratch: Vec<f64>,
+    contrib: Vec<f64>,
+}
+
+impl<'m> Scorer<'m> {
+    pub fn new(model: &'m Model, head: Option<&str>) -> Scorer<'m> {
+        Scorer {
+            model,
+            head: head
+                .and_then(|h| model.head(h))
+                .filter(|h| !matches!(h.kind, HeadKind::Cooccur(_))),
+            x: Vec::new(),
+            scratch: Vec::new(),
+            contrib: Vec::new(),
+        }
+    }
+
+    pub fn score(&mut self, s: &Signals, explain: bool) -> (f64, Vec<Reason>) {
+        self.score_all(std::slice::from_ref(s), explain)
+            .pop()
+            .unwrap_or((0.0, Vec::new()))
+    }
+
+    /// Scores every candidate of `signals`, in one pass over a tree head's trees.
+    pub fn score_all(&mut self, signals: &[Signals], explain: bool) -> Vec<(f64, Vec<Reason>)> {
+        let Some(head) = self.head else {
+            return signals.iter().map(|_| (0.0, Vec::new())).collect();
+        };
+        let b = self.model.bundle();
+        let mut xs = Vec::new();
+        for s in signals {
+            features::vector(&b.features, &self.model.sources, s, &mut self.x);
+            xs.extend_from_slice(&self.x);
+        }
+        let width = self.x.len();
+        if !explain {
+            return (0..signals.len())
+                .map(|r| {
+                    let x = xs.get(r * width..(r + 1) * width).unwrap_or(&[]);
+                    (head.score(x, &mut self.scratch), Vec::new())
+                })
+                .collect();
+        }
+        let mut scores = Vec::new();
+        head.score_explained_rows(
+            &xs,
+            width,
+            &mut scores,
+            &mut self.contrib,
+            &mut self.scratch,
+        );
+        scores
+            .iter()
+            .enumerate()
+            .map(|(r, &p)| {
+                let contrib = self.contrib.get(r * width..(r + 1) * width).unwrap_or(&[]);
+                (p, top_reasons(&b.features, contrib))
+            })
+            .collect()
+    }
+}
+
+/// The `TOP_REASONS` largest contributions, as reasons (labels only for positive ones).
+fn top_reasons(features: &[crate::model::Feature], contrib: &[f64]) -> Vec<Reason> {
+    // The TOP_REASONS largest |contribution| (ties: the earlier feature), picked in one
+    // pass without sorting every feature.
+    let mut best: [Option<usize>; TOP_REASONS] = [None; TOP_REASONS];
+    let ahead = |a: usize, b: usize| contrib[a].abs().total_cmp(&contrib[b].abs()).is_gt();
+    for (i, &c) in contrib.iter().enumerate() {
+        if c == 0.0 {
+            continue;
+        }
+        let at = best.iter().position(|b| b.is_none_or(|j| ahead(i, j)));
+        if let Some(at) = at {
+            best[at..].rotate_right(1);
+            best[at] = Some(i);
+        }
+    }
+    best.into_iter()
+        .flatten()
+        .filter_map(|i| {
+            let f = features.get(i)?;
+            Some(Reason::Feature {
+                feature: f.name.clone(),
+                contribution: contrib[i],
+                label: f.label.clone().filter(|_| contrib[i] > 0.0),
+            })
+        })
+        .collect()
+}
+
+/// A short shopper-facing text for a ranked entry: its first reason that has one. `names`
+/// turns an item id into its name.
+pub fn reason_text(reasons: &[Reason], names: &dyn Fn(&str) -> String) -> String {
+    for r in reasons {
+        match r {
+            Reason::Rule { label: Some(l), .. } | Reason::Feature { label: Some(l), .. } => {
+                return l.clone()
+            }
+            Reason::BoughtWith { items } if !items.is_empty() => {
+                let n: Vec<String> = items.iter().take(2).map(|i| names(i)).collect();
+                return format!("Often bought with {}", n.join(" and "));
+            }
+            Reason::CategoryAffinity { category } => return format!("More {category}"),
+            Reason::Popular => return "Popular right now".into(),
+            _ => {}
+        }
+    }
+    String::new()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The one-pass pick equals sorting every feature by |contribution| (ties: the earlier
+    /// feature; zeros never; NaN, as `total_cmp` has it, first).
+    #[test]
+    fn top_reasons_pick_what_a_full_sort_picks() {
+        let features: Vec<crate::model::Feature> = (0..9)
+            .map(|i| crate::model::Feature {
+                name: format!("f{i}"),
+                source: "cart.value".into(),
+                transform: crate::model::Transform::Raw,
+                label: Some(format!("l{i}")),
+            })
+            .collect();
+        let values = [0.0, 1.0, -1.0, 0.5, -2.0, 2.0, f64::NAN, 1e-9, -0.5];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for round in 0..2000 {
+            let n = round % 10;
+            let contrib: Vec<f64> = (0..n)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    values[(seed % values.len() as u64) as usize]
+                })
+                .collect();
+            let mut idx: Vec<usize> = (0..n).filter(|&i| contrib[i] != 0.0).collect();
+            idx.sort_by(|&a, &b| {
+                contrib[b]
+                    .abs()
+                    .total_cmp(&contrib[a].abs())
+                    .then(a.cmp(&b))
+            });
+            let want: Vec<String> = idx
+                .iter()
+                .take(TOP_REASONS)
+                .map(|i| format!("f{i}"))
+                .collect();
+            let got: Vec<String> = top_reasons(&features, &contrib)
+                .into_iter()
+                .map(|r| match r {
+                    Reason::Feature { feature, .. } => feature,
+                    other => panic!("{other:?}"),
+                })
+                .collect();
+            assert_eq!(got, want, "{contrib:?}");
+        }
+    }
+}

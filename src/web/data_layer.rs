@@ -1,0 +1,141 @@
+//! The page's GA4 `dataLayer`: one wrapper of its `push` for the whole page, through which
+//! this module follows Google Consent Mode (from construction, `consentMode` option) and
+//! ingests ecommerce events (while attached).
+//!
+//! Each listener sees every entry exactly once, in order: those already in the array when
+//! it starts, then every later push. Re-attaching replays only what it has not seen (no
+//! double ingest, nothing pushed meanwhile lost). Whatever a listener does, nothing is
+//! thrown into the page's `dataLayer.push`: not an error, not a trapped module.
+
+use super::state::Inner;
+use crate::value::Value;
+use std::rc::{Rc, Weak};
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(inline_js = r#"
+export function listen(w, handler) {
+  let dl = w.dataLayer;
+  if (dl === undefined || dl === null) dl = w.dataLayer = [];
+  if (typeof dl.push !== 'function') return null;
+  let hub = dl.__checkoutPersonalizer;
+  if (!hub) {
+    hub = { listeners: [] };
+    Object.defineProperty(dl, '__checkoutPersonalizer', { value: hub });
+    const push = dl.push;
+    dl.push = function () {
+      const r = push.apply(this, arguments);
+      for (let i = 0; i < arguments.length; i++) {
+        for (const l of hub.listeners.slice()) l.deliver(arguments[i]);
+      }
+      return r;
+    };
+  }
+  const seen = new WeakSet();
+  const l = {
+    deliver(e) {
+      if (e === null || typeof e !== 'object' || seen.has(e)) return;
+      seen.add(e);
+      // gtag() pushes its `arguments` object: hand it over as the array it stands for.
+      const v = !Array.isArray(e) && Object.prototype.toString.call(e) === '[object Arguments]'
+        ? Array.from(e) : e;
+      try { handler(v); } catch (_) { /* never the page's problem */ }
+    },
+    on() {
+      if (!hub.listeners.includes(l)) hub.listeners.push(l);
+      if (Array.isArray(dl)) for (const e of Array.from(dl)) l.deliver(e);
+    },
+    off() {
+      const i = hub.listeners.indexOf(l);
+      if (i >= 0) hub.listeners.splice(i, 1);
+    },
+  };
+  return l;
+}
+"#)]
+extern "C" {
+    type Listener;
+    #[wasm_bindgen(catch)]
+    fn listen(window: &JsValue, handler: &js_sys::Function) -> Result<Option<Listener>, JsValue>;
+    #[wasm_bindgen(method, catch)]
+    fn on(this: &Listener) -> Result<(), JsValue>;
+    #[wasm_bindgen(method, catch)]
+    fn off(this: &Listener) -> Result<(), JsValue>;
+}
+
+/// What a listener does with each entry.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Role {
+    /// Consent commands (`gtag('consent', …)`).
+    Consent,
+    /// GA4 ecommerce events (`{event: 'add_to_cart', ecommerce: {…}}`).
+    Ecommerce,
+}
+
+/// One listener on the page's `dataLayer` (kept alive with its callback).
+pub(super) struct DataLayer {
+    listener: Listener,
+    _handler: Closure<dyn FnMut(JsValue)>,
+}
+
+impl DataLayer {
+    /// Starts listening (replaying what is already there). `None` without a window or when
+    /// the page's `dataLayer` is not an array-like with `push`.
+    pub(super) fn listen(inner: &Rc<Inner>, role: Role) -> Option<DataLayer> {
+        let window: JsValue = web_sys::window()?.into();
+        let weak: Weak<Inner> = Rc::downgrade(inner);
+        let handler = Closure::<dyn FnMut(JsValue)>::new(move |entry: JsValue| {
+            if let Some(inner) = weak.upgrade() {
+                entry_of(&inner, role, &entry);
+            }
+        });
+        let listener = listen(&window, handler.as_ref().unchecked_ref()).ok()??;
+        let d = DataLayer {
+            listener,
+            _handler: handler,
+        };
+        d.resume();
+        Some(d)
+    }
+
+    /// Listens again: entries not seen yet (pushed while paused) are delivered now.
+    pub(super) fn resume(&self) {
+        let _ = self.listener.on();
+    }
+
+    pub(super) fn pause(&self) {
+        let _ = self.listener.off();
+    }
+}
+
+impl Drop for DataLayer {
+    fn drop(&mut self) {
+        self.pause();
+    }
+}
+
+fn entry_of(inner: &Rc<Inner>, role: Role, entry: &JsValue) {
+    let Ok(v) = super::convert::to_value(entry) else {
+        return;
+    };
+    match role {
+        Role::Consent => {
+            if !matches!(v, Value::List(_)) {
+                return;
+            }
+            let now = inner.now();
+            let withdrawn = match inner.try_tracker() {
+                Some(mut t) => t.consent_command(&v, now),
+                None => return,
+            };
+            if withdrawn {
+                inner.consent_withdrawn();
+            }
+            inner.changed();
+        }
+        Role::Ecommerce => {
+            if crate::event::is_data_layer_event(&v) {
+                inner.track_quietly(&v);
+            }
+        }
+    }
+}
