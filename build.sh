@@ -58,12 +58,45 @@ setup() {
   fi
 }
 
+# wasm-opt's flags for every build (binaryen from npm, never Debian's v108).
+WASM_OPT_FLAGS=(-Os --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
+  --enable-mutable-globals --enable-reference-types --enable-multivalue)
+
+# One build of the module: cargo (release, wasm32) -> wasm-bindgen (--target web, with the
+# reset function the package's recovery uses) -> wasm-opt. build_module OUT [cargo args...]
+build_module() {
+  local out=$1; shift
+  local target=${CARGO_TARGET_DIR:-target}
+  cargo build -q --release --target wasm32-unknown-unknown -p checkout-personalizer "$@"
+  rm -rf "$out" && mkdir -p "$out"
+  wasm-bindgen "$target/wasm32-unknown-unknown/release/checkout_personalizer.wasm" \
+    --target web --out-dir "$out" --experimental-reset-state-function
+  wasm-opt "${WASM_OPT_FLAGS[@]}" "$out/checkout_personalizer_bg.wasm" -o "$out/checkout_personalizer_bg.wasm"
+}
+
+# The npm package in pkg/: the module, the entry point with its recovery (js/index.js), the
+# boot module and snippet for tag managers, the no-flicker CSS, types, README, package.json.
+package() {
+  local out=pkg
+  build_module "$out"
+  cp js/index.js js/boot.js js/package.json js/README.md www/personalize.css www/snippet.html "$out/"
+  # index.d.ts: the module's types, with index.js's exports (not the recovery's internals).
+  {
+    echo "// The package's types: those of the module, re-exported as index.js exports them."
+    echo "export type {"
+    grep -oE '^export (type|interface) [A-Za-z]+' "$out/checkout_personalizer.d.ts" \
+      | awk '{print "  " $3 ","}' | sort -u
+    echo "} from './checkout_personalizer.js';"
+    echo "export { Model, Scorer, Personalizer, initSync } from './checkout_personalizer.js';"
+    echo "export { default } from './checkout_personalizer.js';"
+  } > "$out/index.d.ts"
+  rm -f "$out/.gitignore"
+}
+
 build() {
-  log "wasm-pack build --release --target web"
-  # The workspace also holds the native CLI: build only the module.
-  wasm-pack build . --release --target web --out-dir pkg -- --package checkout-personalizer
-  rm -rf www/pkg && mkdir -p www/pkg
-  cp -r pkg/checkout_personalizer.js pkg/checkout_personalizer_bg.wasm pkg/checkout_personalizer.d.ts pkg/snippets www/pkg/
+  log "the module and its package (pkg/)"
+  package
+  rm -rf www/pkg && cp -r pkg www/pkg
   log "the demo store's model (personalizer build www/models/demo.toml)"
   SOURCE_DATE_EPOCH=1795000000 cargo run -q --release --bin personalizer -- build www/models/demo.toml -o www/models/demo.cpm
 }

@@ -585,3 +585,90 @@ fn golden_ranking_cases_agree_with_native() {
         }
     }
 }
+
+/// A bundle header, then `heads: array32(claim)` and `pad` nil bytes.
+fn claiming_heads(claim: u32, pad: usize) -> Vec<u8> {
+    let mut b = b"\x83\xa5magic\xa3CPM\xa6format\x01\xa5heads\xdd".to_vec();
+    b.extend_from_slice(&claim.to_be_bytes());
+    b.resize(b.len() + pad, 0xc0);
+    b
+}
+
+/// Crafted bundles (16 M heads claimed in 16 MB; a category range that wraps in 32-bit
+/// arithmetic) are refused with `model: …` on wasm32, and the module keeps working: the
+/// next calls are not "busy", the model in force stays, the next good bundle loads.
+#[wasm_bindgen_test]
+fn crafted_bundles_are_refused_and_the_module_keeps_working() {
+    use checkout_personalizer::model::{format, node, Bundle, Head, HeadKind, Link, Trees};
+    let p = Personalizer::new(Some(
+        js(r#"{"consent":"granted","storage":"memory"}"#).unchecked_into(),
+    ))
+    .unwrap();
+    p.load_model(include_bytes!("fixtures/ranking.cpm"))
+        .unwrap();
+    for bytes in [
+        claiming_heads(16_000_000, 16 * 1024 * 1024 - 64),
+        claiming_heads(u32::MAX, 10),
+    ] {
+        let err = message(p.load_model(&bytes).err().unwrap());
+        assert!(err.starts_with("model: "), "{err}");
+        let err = message(
+            checkout_personalizer::web::Model::from_bytes(&bytes)
+                .err()
+                .unwrap(),
+        );
+        assert!(err.starts_with("model: "), "{err}");
+    }
+    let mut t = Trees {
+        n_features: 1,
+        n_groups: 1,
+        link: Link::Logistic,
+        base_margin: vec![0.0],
+        roots: vec![0],
+        tree_group: vec![0],
+        kind: vec![node::CAT_RIGHT, node::LEAF, node::LEAF],
+        feature: vec![0; 3],
+        threshold: vec![0.0; 3],
+        left: vec![1, 0, 0],
+        right: vec![2, 0, 0],
+        missing: vec![0; 3],
+        value: vec![0.0, 1.0, -1.0],
+        cat_start: vec![u32::MAX, 0, 0],
+        cat_len: vec![2, 0, 0],
+        cat_words: vec![1],
+        ..Trees::default()
+    };
+    t.compile();
+    let wraps = format::encode(&Bundle {
+        id: "wraps".into(),
+        version: "1".into(),
+        heads: vec![Head {
+            name: "h".into(),
+            kind: HeadKind::Trees(t),
+        }],
+        features: vec![checkout_personalizer::model::Feature {
+            name: "f".into(),
+            source: "cart.value".into(),
+            transform: checkout_personalizer::model::Transform::Raw,
+            label: None,
+        }],
+        ..Bundle::default()
+    });
+    assert_eq!(
+        message(p.load_model(&wraps).err().unwrap()),
+        "model: head \"h\": node 0 has categories out of range"
+    );
+    // Still working: the model in force, events, the next good bundle.
+    let r: JsValue = p
+        .rank_payment_methods(js(r#"["card","ideal"]"#).unchecked_into(), None)
+        .unwrap()
+        .into();
+    assert_eq!(
+        get(&r, "model").as_string().as_deref(),
+        Some("ranking-fixture@1")
+    );
+    p.track(js(r#"{"type":"page_view"}"#).unchecked_into())
+        .unwrap();
+    p.load_model(include_bytes!("fixtures/ranking.cpm"))
+        .unwrap();
+}

@@ -1,7 +1,7 @@
 // The demo store. The module does the work: attach() reorders the payment methods and fills
 // the cross-sell slot, [data-track] buttons are tracked automatically; this file renders the
 // products, the cart and the "why" panel, and stands in for a consent banner.
-import init, { Personalizer } from './pkg/checkout_personalizer.js';
+import init, { Personalizer } from './pkg/index.js';
 
 const params = new URLSearchParams(location.search);
 const $ = (id) => document.getElementById(id);

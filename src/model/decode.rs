@@ -523,8 +523,9 @@ fn validate_trees(name: &str, t: &Trees) -> Result<(), DecodeError> {
                     }
                 }
                 node::CAT_RIGHT | node::CAT_LEFT => {
-                    let end = t.cat_start[i] as usize + t.cat_len[i] as usize;
-                    if end > t.cat_words.len() {
+                    // In u64: two u32s never wrap, on wasm32 as natively.
+                    let end = u64::from(t.cat_start[i]) + u64::from(t.cat_len[i]);
+                    if end > t.cat_words.len() as u64 {
                         return invalid(format!("{what}: node {i} has categories out of range"));
                     }
                 }

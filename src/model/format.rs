@@ -11,6 +11,9 @@ use crate::msgpack::{ReadError, Reader, Writer};
 
 type R<T> = Result<T, DecodeError>;
 
+/// Most entries reserved before they are read (lengths come from the input).
+const PREALLOCATE: usize = 64;
+
 // ---------------------------------------------------------------- writing
 
 pub fn encode(b: &Bundle) -> Vec<u8> {
@@ -453,7 +456,9 @@ fn list<'a, T>(
     mut f: impl FnMut(&mut Reader<'a>) -> R<T>,
 ) -> R<Vec<T>> {
     let n = r.array().map_err(|e| bad(e, field))?;
-    let mut out = Vec::with_capacity(n);
+    // A claimed length is only a claim: reserve little up front (entries are parsed, and
+    // each takes input bytes, before they take memory).
+    let mut out = Vec::with_capacity(n.min(PREALLOCATE));
     for _ in 0..n {
         out.push(f(r)?);
     }

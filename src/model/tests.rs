@@ -260,3 +260,45 @@ fn expired_models_are_not_used() {
     assert!(!m.is_expired(999));
     assert!(m.is_expired(1000));
 }
+
+/// A bundle's map header followed by `key: array32(claim)` and `pad` bytes of filler: the
+/// shape of a crafted bundle that claims millions of entries.
+pub(crate) fn claiming(key: &str, claim: u32, pad: usize) -> Vec<u8> {
+    let mut w = crate::msgpack::Writer::new();
+    w.map(3);
+    w.str("magic");
+    w.str(MAGIC);
+    w.str("format");
+    w.u64(u64::from(FORMAT_VERSION));
+    w.str(key);
+    let mut b = w.into_bytes();
+    b.push(0xdd);
+    b.extend_from_slice(&claim.to_be_bytes());
+    b.resize(b.len() + pad, 0xc0); // nil: one byte per claimed entry
+    b
+}
+
+#[test]
+fn claimed_lengths_never_reserve_memory_the_input_cannot_fill() {
+    // 16 M heads claimed, 16 MB of input: before the fix this reserved 16 M × size_of::<Head>
+    // and aborted with "capacity overflow" (on wasm32 at once).
+    for key in ["heads", "features", "segments", "experiments", "messages"] {
+        let b = claiming(key, 16_000_000, decode::MAX_BUNDLE_BYTES - 64);
+        let err = decode(&b).unwrap_err().to_string();
+        assert!(err.starts_with("model: "), "{key}: {err}");
+    }
+    // The largest claim a u32 can make, with little behind it.
+    let err = decode(&claiming("heads", u32::MAX, 100)).unwrap_err();
+    assert!(err.to_string().starts_with("model: "), "{err}");
+}
+
+#[test]
+fn category_ranges_that_wrap_around_are_refused() {
+    let mut b = tiny_trees();
+    let t = trees(&mut b);
+    t.kind[0] = node::CAT_RIGHT;
+    t.cat_words = vec![1];
+    t.cat_start[0] = u32::MAX;
+    t.cat_len[0] = 2; // u32::MAX + 2 wraps to 1 in 32-bit arithmetic
+    refuse(b, "model: head \"h\": node 0 has categories out of range");
+}

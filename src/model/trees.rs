@@ -77,7 +77,7 @@ impl Trees {
         }
         let start = self.cat_start.get(i).copied().unwrap_or(0) as usize;
         self.cat_words
-            .get(start + word)
+            .get(start.saturating_add(word))
             .is_some_and(|w| (w >> (code % 32)) & 1 == 1)
     }
 

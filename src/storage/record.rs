@@ -77,7 +77,8 @@ fn read_record(r: &mut Reader) -> msgpack::Result<(u64, Event)> {
             what: "unknown event type",
         })?;
     let n = r.array()?;
-    let mut items = Vec::with_capacity(n);
+    // Reserve from what was read, not from what the input claims.
+    let mut items = Vec::with_capacity(n.min(16));
     for _ in 0..n {
         if r.array()? != 6 {
             return Err(msgpack::ReadError {

@@ -29,6 +29,7 @@ use crate::model::{DecodeError, Model};
 use crate::options::{Options, TrackerConfig};
 use crate::profile::{ProfileView, SessionProfile};
 use crate::rank::{self, Assignment, CrossSellRequest, Decision, PaymentMethod, Ranking, Signals};
+use crate::sorted_map::SortedMap;
 use crate::storage::{Kind, MemoryReason, Storage};
 use crate::store::Store;
 use crate::traits::Traits;
@@ -54,6 +55,11 @@ pub struct Status {
     /// Events not yet written.
     pub pending_write: bool,
     pub stats: JournalStats,
+    /// Picked-up events (the dataLayer, auto-tracking): fields and items dropped because
+    /// they were bad, by field name (`items[].price`), and events refused outright (no
+    /// type, no items where they are needed).
+    pub dropped: SortedMap<&'static str, u32>,
+    pub refused: u32,
 }
 
 /// Everything kept about this browser (`exportData`, the right of access).
@@ -101,6 +107,9 @@ pub struct Tracker<S: Store> {
     fallback_consent: Consent,
     /// The page's commands so far were replayed (`settle_consent`): later ones apply at once.
     consent_settled: bool,
+    /// What lenient reads dropped (see `Status`).
+    dropped: SortedMap<&'static str, u32>,
+    refused: u32,
 }
 
 impl<S: Store> Tracker<S> {
@@ -142,6 +151,8 @@ impl<S: Store> Tracker<S> {
             consent_mode: None,
             fallback_consent: Consent::Pending,
             consent_settled: false,
+            dropped: SortedMap::new(),
+            refused: 0,
         }
     }
 
@@ -600,6 +611,43 @@ impl<S: Store> Tracker<S> {
         Ok((self.track_event(event, now)?, kind))
     }
 
+    /// Records an event the module picked up itself (the dataLayer, a `[data-track]`
+    /// click): bad optional fields and items are dropped and counted, never the event
+    /// unless it lacks what it cannot be without. Returns the record id, the type and what
+    /// was dropped.
+    pub fn track_lenient(
+        &mut self,
+        value: &Value,
+        now: i64,
+    ) -> Result<(u64, EventType, crate::event::Dropped), EventError> {
+        let (event, dropped) = match Event::from_value_lenient(value, now) {
+            Ok(x) => x,
+            Err(e) => {
+                self.refused += 1;
+                return Err(e);
+            }
+        };
+        for f in &dropped {
+            *self.dropped.entry_or_default(f) += 1;
+        }
+        let kind = event.kind;
+        let id = self
+            .track_event(event, now)
+            .inspect_err(|_| self.refused += 1)?;
+        Ok((id, kind, dropped))
+    }
+
+    /// Tracks an event again unless the journal already holds an equal one (same type, time
+    /// and content): what the page kept of a trapped instance's events, replayed into a
+    /// fresh one restored from storage. Returns whether it was tracked.
+    pub fn replay(&mut self, value: &Value, now: i64) -> Result<bool, EventError> {
+        let event = Event::from_value(value, now)?;
+        if self.journal.events().any(|e| *e == event) {
+            return Ok(false);
+        }
+        self.track_event(event, now).map(|_| true)
+    }
+
     /// Records an already-built event (retention is still checked).
     pub fn track_event(&mut self, event: Event, now: i64) -> Result<u64, EventError> {
         if !event.is_valid() {
@@ -704,6 +752,8 @@ impl<S: Store> Tracker<S> {
             bytes: self.journal.chars(),
             pending_write: self.journal.dirty(),
             stats: self.journal.stats().clone(),
+            dropped: self.dropped.clone(),
+            refused: self.refused,
         }
     }
 }

@@ -812,3 +812,54 @@ fn signed_bundles_need_an_expiry_and_never_go_back_in_time() {
         .load_model(&format::encode(&crate::model::Bundle::default()))
         .is_err());
 }
+
+#[test]
+fn replayed_events_are_tracked_once() {
+    let store = Rc::new(MemoryStore::new());
+    let mut t = tracker(&store, 1, Consent::Granted);
+    let e = |ts: i64, id: &str| {
+        value(&format!(
+            r#"{{"type":"add_to_cart","ts":{ts},"items":[{{"item_id":"{id}","price":2}}]}}"#
+        ))
+    };
+    t.track(&e(T0, "a"), T0).unwrap();
+    t.flush(T0);
+    t.track(&e(T0 + 1, "b"), T0 + 1).unwrap(); // not flushed when the instance traps
+                                               // A fresh instance restored from storage, and what the page kept replayed into it.
+    let mut fresh = tracker(&store, 2, Consent::Granted);
+    assert!(
+        !fresh.replay(&e(T0, "a"), T0 + 2).unwrap(),
+        "already stored"
+    );
+    assert!(fresh.replay(&e(T0 + 1, "b"), T0 + 2).unwrap());
+    assert!(!fresh.replay(&e(T0 + 1, "b"), T0 + 2).unwrap(), "once");
+    assert_eq!(fresh.profile(T0 + 2).cart.quantity, 2);
+}
+
+#[test]
+fn picked_up_events_lose_bad_fields_not_the_event_and_status_counts_them() {
+    let store = Rc::new(MemoryStore::new());
+    let mut t = tracker(&store, 1, Consent::Granted);
+    let purchase = value(
+        r#"{"event":"purchase","ecommerce":{"value":"42.50","tax":"3.60","currency":"€",
+            "items":[{"item_id":"a","price":"1,99"},{"item_id":"b","price":"31.10","quantity":"2"}]}}"#,
+    );
+    t.track_lenient(&purchase, T0).unwrap();
+    t.track_lenient(
+        &value(r#"{"event":"add_to_cart","ecommerce":{"items":[{"price":1}]}}"#),
+        T0,
+    )
+    .unwrap_err();
+    let p = t.profile(T0);
+    assert_eq!(p.orders.total, 1, "the purchase is kept");
+    assert_eq!(p.orders.average_value, Some(42.5));
+    let s = t.status();
+    assert_eq!(s.dropped.get("currency"), Some(&1));
+    assert_eq!(s.dropped.get("items[].price"), Some(&1));
+    assert_eq!(s.refused, 1);
+    // track() itself stays strict: the same purchase is an error naming the field.
+    assert_eq!(
+        t.track(&purchase, T0).unwrap_err().to_string(),
+        "event: \"items[0].price\" must be a finite number (or a decimal string such as \"31.10\")"
+    );
+}

@@ -13,13 +13,19 @@ use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(inline_js = r#"
-export function listen(w, handler) {
+// The hub lives on the dataLayer array itself: one push wrapper for the page, and per
+// listener key (namespace and role) the entries already seen, so a new instance for the
+// same namespace (after a trapped one, or a second attach) continues where the last one
+// stopped. Ecommerce entries are also kept (with the time they were tracked at) until the
+// package's Personalizer knows they are stored: it replays them into a fresh instance.
+const TRAPPED = Symbol.for('checkout-personalizer.trapped');
+export function listen(w, key, handler) {
   let dl = w.dataLayer;
   if (dl === undefined || dl === null) dl = w.dataLayer = [];
   if (typeof dl.push !== 'function') return null;
   let hub = dl.__checkoutPersonalizer;
   if (!hub) {
-    hub = { listeners: [] };
+    hub = { listeners: [], seen: {}, recent: {} };
     Object.defineProperty(dl, '__checkoutPersonalizer', { value: hub });
     const push = dl.push;
     dl.push = function () {
@@ -30,18 +36,33 @@ export function listen(w, handler) {
       return r;
     };
   }
-  const seen = new WeakSet();
+  const seen = (hub.seen[key] ||= new WeakSet());
+  const recent = (hub.recent[key] ||= []);
   const l = {
+    key,
     deliver(e) {
       if (e === null || typeof e !== 'object' || seen.has(e)) return;
       seen.add(e);
       // gtag() pushes its `arguments` object: hand it over as the array it stands for.
       const v = !Array.isArray(e) && Object.prototype.toString.call(e) === '[object Arguments]'
         ? Array.from(e) : e;
-      try { handler(v); } catch (_) { /* never the page's problem */ }
+      try {
+        const ts = handler(v);
+        if (typeof ts === 'number' && ts === ts) {
+          recent.push([ts, v]);
+          if (recent.length > 200) recent.shift();
+        }
+      } catch (err) {
+        // Never the page's problem; a trapped instance is reported for recovery.
+        if (err instanceof WebAssembly.RuntimeError) {
+          for (const f of globalThis[TRAPPED] || []) { try { f(err); } catch (_) {} }
+        }
+      }
     },
     on() {
-      if (!hub.listeners.includes(l)) hub.listeners.push(l);
+      // One listener per key: a replaced instance's listener goes.
+      hub.listeners = hub.listeners.filter((x) => x.key !== key);
+      hub.listeners.push(l);
       if (Array.isArray(dl)) for (const e of Array.from(dl)) l.deliver(e);
     },
     off() {
@@ -55,7 +76,11 @@ export function listen(w, handler) {
 extern "C" {
     type Listener;
     #[wasm_bindgen(catch)]
-    fn listen(window: &JsValue, handler: &js_sys::Function) -> Result<Option<Listener>, JsValue>;
+    fn listen(
+        window: &JsValue,
+        key: &str,
+        handler: &js_sys::Function,
+    ) -> Result<Option<Listener>, JsValue>;
     #[wasm_bindgen(method, catch)]
     fn on(this: &Listener) -> Result<(), JsValue>;
     #[wasm_bindgen(method, catch)]
@@ -74,7 +99,7 @@ pub(super) enum Role {
 /// One listener on the page's `dataLayer` (kept alive with its callback).
 pub(super) struct DataLayer {
     listener: Listener,
-    _handler: Closure<dyn FnMut(JsValue)>,
+    _handler: Closure<dyn FnMut(JsValue) -> f64>,
 }
 
 impl DataLayer {
@@ -83,12 +108,20 @@ impl DataLayer {
     pub(super) fn listen(inner: &Rc<Inner>, role: Role) -> Option<DataLayer> {
         let window: JsValue = web_sys::window()?.into();
         let weak: Weak<Inner> = Rc::downgrade(inner);
-        let handler = Closure::<dyn FnMut(JsValue)>::new(move |entry: JsValue| {
-            if let Some(inner) = weak.upgrade() {
-                entry_of(&inner, role, &entry);
-            }
+        let handler = Closure::<dyn FnMut(JsValue) -> f64>::new(move |entry: JsValue| {
+            weak.upgrade()
+                .and_then(|inner| entry_of(&inner, role, &entry))
+                .unwrap_or(f64::NAN)
         });
-        let listener = listen(&window, handler.as_ref().unchecked_ref()).ok()??;
+        let key = format!(
+            "{}:{}",
+            inner.try_tracker()?.namespace(),
+            match role {
+                Role::Consent => "consent",
+                Role::Ecommerce => "ecommerce",
+            }
+        );
+        let listener = listen(&window, &key, handler.as_ref().unchecked_ref()).ok()??;
         let d = DataLayer {
             listener,
             _handler: handler,
@@ -113,29 +146,29 @@ impl Drop for DataLayer {
     }
 }
 
-fn entry_of(inner: &Rc<Inner>, role: Role, entry: &JsValue) {
-    let Ok(v) = super::convert::to_value(entry) else {
-        return;
-    };
+/// One entry for `role`. Returns the time an ecommerce event was tracked at (the package's
+/// recovery replays it with that time, so it is never tracked twice).
+fn entry_of(inner: &Rc<Inner>, role: Role, entry: &JsValue) -> Option<f64> {
+    let v = super::convert::to_value(entry).ok()?;
     match role {
         Role::Consent => {
             if !matches!(v, Value::List(_)) {
-                return;
+                return None;
             }
             let now = inner.now();
-            let withdrawn = match inner.try_tracker() {
-                Some(mut t) => t.consent_command(&v, now),
-                None => return,
-            };
+            let withdrawn = inner.try_tracker()?.consent_command(&v, now);
             if withdrawn {
                 inner.consent_withdrawn();
             }
             inner.changed();
+            None
         }
         Role::Ecommerce => {
-            if crate::event::is_data_layer_event(&v) {
-                inner.track_quietly(&v);
+            if !crate::event::is_data_layer_event(&v) {
+                return None;
             }
+            let now = inner.now();
+            inner.track_quietly(&v, now).then_some(now as f64)
         }
     }
 }

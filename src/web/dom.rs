@@ -24,12 +24,12 @@
 //! fallible browser call is a catching one.
 
 use super::data_layer::{DataLayer, Role};
-use super::state::{after, Change, Inner};
+use super::guard::{after, observer, Listener};
+use super::state::{Change, Inner};
 use crate::catalog::{catalog_from_value, safe_url, CatalogItem, MAX_CATALOG};
 use crate::rank::score::reason_text;
 use crate::rank::{Choice, CrossSellRequest, PaymentMethod, Ranking};
 use crate::value::Value;
-use gloo_events::EventListener;
 use serde::Serialize;
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
@@ -105,7 +105,7 @@ struct Managed {
     touched: Rc<Cell<bool>>,
     /// The pointer is over it now.
     hovered: Rc<Cell<bool>>,
-    _listeners: Vec<EventListener>,
+    _listeners: Vec<Listener>,
 }
 
 impl Managed {
@@ -121,7 +121,7 @@ impl Managed {
             ("pointerleave", &hovered, false),
         ] {
             let flag = flag.clone();
-            listeners.push(EventListener::new(el, event, move |_| flag.set(value)));
+            listeners.push(Listener::new(el, event, move |_| flag.set(value)));
         }
         Managed {
             el: el.clone(),
@@ -182,7 +182,7 @@ struct DomState {
     catalog_text: RefCell<Option<String>>,
     catalog_set_by_call: Cell<bool>,
     managed: RefCell<Vec<Managed>>,
-    _listeners: Vec<EventListener>,
+    _listeners: Vec<Listener>,
     observer: Option<Observer>,
     data_layer: Option<DataLayer>,
 }
@@ -377,7 +377,7 @@ impl Wiring {
         // The contract's CSS reveals an undecided container at its deadline: decide then
         // what is still undecided (it keeps the page's order).
         let weak = Rc::downgrade(self);
-        listeners.push(EventListener::new(&root, "animationend", move |e| {
+        listeners.push(Listener::new(&root, "animationend", move |e| {
             let reveal = js_sys::Reflect::get(e, &"animationName".into())
                 .ok()
                 .and_then(|n| n.as_string())
@@ -388,13 +388,13 @@ impl Wiring {
         }));
         if auto_track {
             let weak = Rc::downgrade(&inner);
-            listeners.push(EventListener::new(&root, "click", move |e| {
+            listeners.push(Listener::new(&root, "click", move |e| {
                 if let Some(inner) = weak.upgrade() {
                     on_click(&inner, e);
                 }
             }));
             let weak = Rc::downgrade(&inner);
-            listeners.push(EventListener::new(&root, "change", move |e| {
+            listeners.push(Listener::new(&root, "change", move |e| {
                 if let Some(inner) = weak.upgrade() {
                     on_change(&inner, e);
                 }
@@ -409,15 +409,13 @@ impl Wiring {
                     w.observed();
                 }
             });
-        let observer = web_sys::MutationObserver::new(callback.as_ref().unchecked_ref())
-            .ok()
-            .map(|o| {
-                let init = web_sys::MutationObserverInit::new();
-                init.set_child_list(true);
-                init.set_subtree(true);
-                let _ = o.observe_with_options(&root, &init);
-                (o, callback)
-            });
+        let observer = observer(callback).map(|(o, callback)| {
+            let init = web_sys::MutationObserverInit::new();
+            init.set_child_list(true);
+            init.set_subtree(true);
+            let _ = o.observe_with_options(&root, &init);
+            (o, callback)
+        });
         // A second attach keeps the catalogue, the dataLayer position and what the lists
         // were first seen as (so nothing is ingested twice and nothing moves again).
         {
@@ -999,7 +997,7 @@ fn on_click(inner: &Rc<Inner>, e: &web_sys::Event) {
     if let Some(p) = attr(&el, "data-payment-method") {
         fields.push(("payment_type".to_owned(), Value::Str(p)));
     }
-    inner.track_quietly(&Value::Map(fields));
+    inner.track_quietly(&Value::Map(fields), inner.now());
 }
 
 fn on_change(inner: &Rc<Inner>, e: &web_sys::Event) {
@@ -1021,10 +1019,11 @@ fn on_change(inner: &Rc<Inner>, e: &web_sys::Event) {
             Choice::Payment => ("select_payment_method", "payment_type"),
             Choice::Shipping => ("add_shipping_info", "shipping_tier"),
         };
-        inner.track_quietly(&Value::Map(vec![
+        let v = Value::Map(vec![
             ("type".to_owned(), Value::Str(kind.into())),
             (field.to_owned(), Value::Str(id)),
-        ]));
+        ]);
+        inner.track_quietly(&v, inner.now());
         return;
     }
 }

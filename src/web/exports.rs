@@ -460,6 +460,24 @@ impl Personalizer {
         Ok(())
     }
 
+    /// For the package's recovery from a trapped instance: tracks each of `events` (with
+    /// their `ts`) unless the journal restored an equal one. Returns how many were tracked.
+    #[doc(hidden)]
+    #[wasm_bindgen(js_name = __replay)]
+    pub fn replay(&self, events: JsValue) -> Result<u32, JsError> {
+        let v = to_value(&events).map_err(|e| read_error("event", e))?;
+        let now = self.inner.now();
+        let mut n = 0;
+        if let crate::value::Value::List(list) = v {
+            let mut t = self.inner.tracker()?;
+            for e in &list {
+                n += u32::from(t.replay(e, now).unwrap_or(false));
+            }
+        }
+        self.inner.schedule_flush();
+        Ok(n)
+    }
+
     /// Only for tests of the page's recovery (a trapped module): executes `unreachable`.
     #[doc(hidden)]
     #[wasm_bindgen(js_name = __trapForTests)]

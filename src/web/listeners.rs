@@ -5,14 +5,14 @@
 //! `storage` event can carry it). Listeners hold a `Weak` to the state and are removed
 //! when `Listeners` is dropped.
 
+use super::guard::Listener;
 use super::state::{Inner, WITHDRAWN};
 use crate::consent::Consent;
-use gloo_events::EventListener;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 
 pub(super) struct Listeners {
-    _held: Vec<EventListener>,
+    _held: Vec<Listener>,
     channel: Option<web_sys::BroadcastChannel>,
 }
 
@@ -43,7 +43,7 @@ impl Listeners {
         };
         let mut list = Vec::new();
         let weak = Rc::downgrade(inner);
-        list.push(EventListener::new(&window, "pagehide", move |_| {
+        list.push(Listener::new(&window, "pagehide", move |_| {
             if let Some(inner) = weak.upgrade() {
                 page_hidden(&inner);
             }
@@ -51,20 +51,16 @@ impl Listeners {
         if let Some(document) = window.document() {
             let weak = Rc::downgrade(inner);
             let doc = document.clone();
-            list.push(EventListener::new(
-                &document,
-                "visibilitychange",
-                move |_| {
-                    if doc.visibility_state() == web_sys::VisibilityState::Hidden {
-                        if let Some(inner) = weak.upgrade() {
-                            inner.flush();
-                        }
+            list.push(Listener::new(&document, "visibilitychange", move |_| {
+                if doc.visibility_state() == web_sys::VisibilityState::Hidden {
+                    if let Some(inner) = weak.upgrade() {
+                        inner.flush();
                     }
-                },
-            ));
+                }
+            }));
         }
         let weak = Rc::downgrade(inner);
-        list.push(EventListener::new(&window, "storage", move |event| {
+        list.push(Listener::new(&window, "storage", move |event| {
             let Some(event) = event.dyn_ref::<web_sys::StorageEvent>() else {
                 return;
             };
@@ -87,7 +83,7 @@ impl Listeners {
         let channel = inner.channel.clone();
         if let Some(c) = &channel {
             let weak = Rc::downgrade(inner);
-            list.push(EventListener::new(c, "message", move |event| {
+            list.push(Listener::new(c, "message", move |event| {
                 let Some(inner) = weak.upgrade() else { return };
                 let data = event
                     .dyn_ref::<web_sys::MessageEvent>()

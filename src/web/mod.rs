@@ -17,6 +17,7 @@ mod dom;
 mod error;
 mod export;
 mod exports;
+mod guard;
 mod listeners;
 mod local_storage;
 mod model;

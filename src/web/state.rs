@@ -7,6 +7,7 @@
 //! ends them.
 
 use super::error::busy;
+use super::guard::after;
 use crate::event::EventType;
 use crate::store::Store;
 use crate::tracker::Tracker;
@@ -14,17 +15,6 @@ use crate::value::Value;
 use std::cell::{Cell, RefCell, RefMut};
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
-
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(js_name = setTimeout, catch)]
-    fn set_timeout(handler: &JsValue, ms: u32) -> Result<JsValue, JsValue>;
-}
-
-/// Runs `f` after `ms` (once; the closure is freed after its call).
-pub(super) fn after(ms: u32, f: impl FnOnce() + 'static) {
-    let _ = set_timeout(&Closure::once_into_js(f), ms);
-}
 
 pub(super) struct Inner {
     tracker: RefCell<Tracker<Box<dyn Store>>>,
@@ -112,23 +102,55 @@ impl Inner {
         }
     }
 
-    /// Tracks an event the module picked up itself (DOM, dataLayer): a bad one is reported
-    /// on the console, never thrown into the page.
-    pub(super) fn track_quietly(self: &Rc<Self>, v: &Value) {
-        if let Err(e) = self.track_value(v) {
-            web_sys::console::warn_1(&format!("checkout-personalizer: {e}").into());
+    /// Tracks an event the module picked up itself (DOM, dataLayer) at `now`, leniently: a
+    /// bad field costs that field (counted in `status()` and named on the console), and a
+    /// refused event is named on the console, never thrown into the page. Returns whether
+    /// it was tracked.
+    pub(super) fn track_quietly(self: &Rc<Self>, v: &Value, now: i64) -> bool {
+        let Some(mut t) = self.try_tracker() else {
+            return false;
+        };
+        match t.track_lenient(v, now) {
+            Ok((_, kind, dropped)) => {
+                drop(t);
+                if !dropped.is_empty() {
+                    web_sys::console::warn_1(
+                        &format!(
+                            "checkout-personalizer: tracked {} without {} (not valid)",
+                            kind.name(),
+                            dropped.join(", ")
+                        )
+                        .into(),
+                    );
+                }
+                self.tracked(kind);
+                true
+            }
+            Err(e) => {
+                drop(t);
+                web_sys::console::warn_1(
+                    &format!("checkout-personalizer: not tracked: {e}").into(),
+                );
+                false
+            }
         }
     }
 
-    /// Validates and records one event; schedules the write and, for cart and checkout
-    /// changes, a re-apply of the DOM wiring.
+    /// Validates and records one event from `track()` (strictly: a bad field is an error).
     pub(super) fn track_value(self: &Rc<Self>, v: &Value) -> Result<(), String> {
         let now = self.now();
         let (_, kind) = self
             .try_tracker()
-            .ok_or_else(|| "personalizer: busy".to_owned())?
+            .ok_or_else(|| "personalizer: busy (called from inside its own callback)".to_owned())?
             .track(v, now)
             .map_err(|e| e.to_string())?;
+        self.tracked(kind);
+        Ok(())
+    }
+
+    /// After an event: schedules the write and, for cart and checkout changes, a re-apply
+    /// of the DOM wiring.
+    fn tracked(self: &Rc<Self>, kind: EventType) {
         self.schedule_flush();
         use EventType::*;
         if matches!(
@@ -143,7 +165,6 @@ impl Inner {
         ) {
             self.changed();
         }
-        Ok(())
     }
 
     /// Consent was withdrawn in this tab: every other tab erases and stops writing too.

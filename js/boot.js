@@ -1,4 +1,4 @@
-// checkout-personalizer boot module, loaded by the tag-manager snippet (www/snippet.html).
+// checkout-personalizer boot module, loaded by the tag-manager snippet (snippet.html).
 // Reads window.checkoutPersonalizer (a command queue with a .config), starts the module,
 // follows Google Consent Mode v2, replays queued commands in order, then takes new ones.
 // Any failure leaves the page exactly as it was: nothing here throws into the page.
@@ -24,10 +24,10 @@ try {
   // The wasm download starts now, in parallel with the JS glue's, instead of after it: on a
   // returning visit that saves one cached request's latency from the critical path.
   // config.wasm may name the .wasm elsewhere (a URL) or hand over a compiled module.
-  const src = cfg.wasm ?? new URL('./pkg/checkout_personalizer_bg.wasm', import.meta.url);
+  const src = cfg.wasm ?? new URL('./checkout_personalizer_bg.wasm', import.meta.url);
   const wasm = Promise.resolve(typeof src === 'string' || src instanceof URL ? fetch(src) : src);
   wasm.catch(() => {}); // if the glue fails first, init() never sees it: no unhandled rejection
-  const { default: init, Personalizer } = await import('./pkg/checkout_personalizer.js');
+  const { default: init, Personalizer } = await import('./index.js');
   await init({ module_or_path: wasm });
   // Google Consent Mode (gtag's consent commands in the dataLayer) decides storage, with
   // cfg.consent when the page's commands say nothing; the module follows later updates.
