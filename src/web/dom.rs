@@ -24,7 +24,7 @@
 //! fallible browser call is a catching one.
 
 use super::data_layer::{DataLayer, Role};
-use super::guard::{after, observer, Listener};
+use super::guard::{after, observer, Listener, Observer};
 use super::state::{Change, Inner};
 use crate::catalog::{catalog_from_value, safe_url, CatalogItem, MAX_CATALOG};
 use crate::rank::score::reason_text;
@@ -166,12 +166,6 @@ pub(super) struct DomStatus {
     pub decided_at_ms: Option<f64>,
     pub deadline_ms: u32,
 }
-
-/// The mutation observer and the callback it calls (kept alive together).
-type Observer = (
-    web_sys::MutationObserver,
-    Closure<dyn FnMut(JsValue, JsValue)>,
-);
 
 struct DomState {
     /// Attached (not detached since).
