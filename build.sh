@@ -120,13 +120,25 @@ test_all() {
 
 # Fuzzing (not part of `test`): each target for FUZZ_SECONDS (default 60) with libFuzzer on
 # nightly, then the corpus is minimised in place. Crashes land in fuzz/artifacts/<target>/.
+# The decoders also run as a 32-bit build (i686, as wasm32 lays memory out) with inputs of
+# megabytes (decode_large builds bundles up to 4 MB from the fuzzer's bytes).
 fuzz() {
   command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
   rustup toolchain list | grep -q nightly || rustup toolchain install nightly --profile minimal
+  rustup target list --installed --toolchain nightly | grep -q i686-unknown-linux-gnu \
+    || rustup target add i686-unknown-linux-gnu --toolchain nightly
+  if ! dpkg -s g++-multilib >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq gcc-multilib g++-multilib >/dev/null
+  fi
   local secs=${FUZZ_SECONDS:-60} status=0
-  for target in decode_model ingest_event restore_journal profile_sequence; do
-    log "fuzz $target for ${secs}s"
-    (cd fuzz && cargo +nightly fuzz run "$target" -- -max_total_time="$secs" -print_final_stats=1 2>&1) \
+  for run in decode_model ingest_event restore_journal profile_sequence decode_large \
+             decode_model@i686 decode_large@i686; do
+    local target=${run%@*} args=()
+    [ "$run" != "$target" ] && args=(--target i686-unknown-linux-gnu)
+    [ "$target" = decode_large ] && args+=(-- -max_len=65536) || args+=(--)
+    log "fuzz $run for ${secs}s"
+    (cd fuzz && cargo +nightly fuzz run "$target" "${args[@]}" -max_total_time="$secs" -rss_limit_mb=4096 -print_final_stats=1 2>&1) \
       | grep -E "^(stat::number_of_executed_units|stat::new_units_added|==[0-9]+== ERROR|SUMMARY|artifact_prefix|Test unit written)" || true
     if [ -n "$(ls -A "fuzz/artifacts/$target" 2>/dev/null)" ]; then
       echo "CRASHES in $target: fuzz/artifacts/$target" >&2

@@ -6,7 +6,8 @@ const params = new URLSearchParams(location.search);
 // The wasm download starts at once, in parallel with the glue's (as www/boot.js does and the
 // README recommends); init() takes the pending response and compiles it as it streams.
 const wasm = fetch('/pkg/checkout_personalizer_bg.wasm');
-const mod = await import('/pkg/checkout_personalizer.js');
+const mod = await import('/pkg/index.js');
+const tImport = performance.now();
 await mod.default({ module_or_path: wasm });
 const tInit = performance.now();
 const { Personalizer, Model } = mod;
@@ -29,6 +30,15 @@ if (params.has('setup')) {
   await p.loadModelFromUrl('/bench/out/payment.cpm');
   p.flush();
   window.benchDone = { ok: true };
+} else if (params.has('split')) {
+  const a = performance.now();
+  const p = new Personalizer({ consent: 'pending' });
+  const b = performance.now();
+  p.setConsent('granted');
+  const c = performance.now();
+  const q = new Personalizer({ consent: 'pending', namespace: 'other' });
+  const d = performance.now();
+  window.benchDone = { ok: true, construct_pending_ms: b - a, grant_ms: c - b, second_construct_ms: d - c, events_n: p.status().events };
 } else if (params.has('cold')) {
   const p = new Personalizer({ consent: 'granted' });
   const tRestore = performance.now();
@@ -38,7 +48,7 @@ if (params.has('setup')) {
   const tFirst = performance.now();
   window.benchDone = {
     ok: r.fallback === null && r.items.length === 12,
-    instantiate_ms: tInit - t0, profile_restore_ms: tRestore - tInit, model_decode_ms: tDecode - tRestore,
+    import_ms: tImport - t0, instantiate_ms: tInit - t0, profile_restore_ms: tRestore - tInit, model_decode_ms: tDecode - tRestore,
     first_decision_ms: tFirst - tDecode, total_ms: tFirst - t0,
   };
 } else if (params.has('decisions')) {

@@ -309,6 +309,9 @@ try {
     await context.close();
     await server.close();
   }
+  // What the shopper sees (bench/experience.mjs): the demo store, returning and first visit.
+  const { pageExperience } = await import(join(ROOT, 'bench/experience.mjs'));
+  results.chromium.page_experience = await pageExperience(browser, serve, ROOT);
   await browser.close();
 } catch (e) {
   results.chromium = { error: String(e.message ?? e) };

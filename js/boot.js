@@ -33,6 +33,7 @@ try {
   // cfg.consent when the page's commands say nothing; the module follows later updates.
   const p = new Personalizer({
     consentMode: cfg.region ? { region: cfg.region } : true,
+    ...(cfg.deadline ? { decisionDeadlineMs: cfg.deadline } : {}),
     ...(cfg.options || {}),
     consent: cfg.consent ?? 'pending',
   });

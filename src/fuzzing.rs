@@ -84,6 +84,43 @@ pub fn decode_model(data: &[u8]) {
     let _ = t.segments(T0);
 }
 
+/// Model bytes at megabyte scale (built for 32-bit targets too, `./build.sh fuzz`): the
+/// fuzzer's bytes choose a section, the length it claims and a size up to a few MB, and
+/// fill it with themselves. Claimed lengths must never reserve what the input cannot hold.
+pub fn decode_large(data: &[u8]) {
+    let mut b = Bytes(data);
+    let key = [
+        "heads",
+        "features",
+        "segments",
+        "experiments",
+        "messages",
+        "crossSell",
+    ][usize::from(b.u8()) % 6];
+    let claim = b.u32();
+    let size = (b.u32() as usize) % (4 << 20);
+    let filler: Vec<u8> = if b.0.is_empty() {
+        vec![0xc0]
+    } else {
+        b.0.to_vec()
+    };
+    let mut w = crate::msgpack::Writer::new();
+    w.map(3);
+    w.str("magic");
+    w.str(crate::model::MAGIC);
+    w.str("format");
+    w.u64(u64::from(crate::model::FORMAT_VERSION));
+    w.str(key);
+    let mut bytes = w.into_bytes();
+    bytes.push(0xdd);
+    bytes.extend_from_slice(&claim.to_be_bytes());
+    while bytes.len() < size {
+        let n = filler.len().min(size - bytes.len());
+        bytes.extend_from_slice(&filler[..n]);
+    }
+    decode_model(&bytes);
+}
+
 /// Event objects (what `track()` and the dataLayer receive), parsed by the caller from the
 /// fuzzer's JSON text.
 pub fn ingest_event(v: &Value) {

@@ -20,11 +20,22 @@ pub trait Store {
     fn durable(&self) -> bool {
         false
     }
-    /// The value under `key` decoded from base64 (`Some(None)`: there, but not base64).
-    /// A store whose platform decodes natively overrides it, so that a value of hundreds of
-    /// KB (a cached model) never crosses into the module as text.
-    fn get_base64(&self, key: &str) -> Result<Option<Option<Vec<u8>>>, StoreError> {
-        Ok(self.get(key)?.map(|v| crate::base64::base64_decode(&v)))
+    /// The value under `key` from character `skip` on, decoded from base64 (`Some(None)`:
+    /// there, but not base64). A store whose platform decodes natively overrides it, so that
+    /// a value of hundreds of KB (a cached model) never crosses into the module as text.
+    fn get_base64(&self, key: &str, skip: usize) -> Result<Option<Option<Vec<u8>>>, StoreError> {
+        Ok(self
+            .get(key)?
+            .map(|v| v.get(skip..).and_then(crate::base64::base64_decode)))
+    }
+    /// The first `chars` characters of the value under `key` (a stamp, without reading a
+    /// value of hundreds of KB).
+    fn get_head(&self, key: &str, chars: usize) -> Result<Option<String>, StoreError> {
+        Ok(self.get(key)?.map(|v| {
+            v.char_indices()
+                .nth(chars)
+                .map_or(v.clone(), |(i, _)| v[..i].to_owned())
+        }))
     }
 }
 
@@ -191,8 +202,11 @@ macro_rules! delegate_store {
             fn durable(&self) -> bool {
                 (**self).durable()
             }
-            fn get_base64(&self, key: &str) -> Result<Option<Option<Vec<u8>>>, StoreError> {
-                (**self).get_base64(key)
+            fn get_base64(&self, key: &str, skip: usize) -> Result<Option<Option<Vec<u8>>>, StoreError> {
+                (**self).get_base64(key, skip)
+            }
+            fn get_head(&self, key: &str, chars: usize) -> Result<Option<String>, StoreError> {
+                (**self).get_head(key, chars)
             }
         }
     )*};

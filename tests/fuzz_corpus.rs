@@ -41,3 +41,8 @@ fn restore_journal_corpus() {
 fn profile_sequence_corpus() {
     replay("profile_sequence", fuzzing::profile_sequence);
 }
+
+#[test]
+fn decode_large_corpus() {
+    replay("decode_large", fuzzing::decode_large);
+}

@@ -49,7 +49,14 @@ pub fn sign(bundle: &[u8], key: &SigningKey) -> Result<(Vec<u8>, String)> {
         Some(e) => e.bundle.to_vec(),
         None => bundle.to_vec(),
     };
-    checkout_personalizer::model::decode(&inner).map_err(|e| err(e.to_string()))?;
+    let m = checkout_personalizer::model::decode(&inner).map_err(|e| err(e.to_string()))?;
+    // The browser refuses a signed bundle without an expiry (an old signed bundle must not
+    // stay usable for ever): say so here, before anything ships.
+    if m.bundle().expires_ms.is_none() {
+        return Err(err(
+            "sign: the bundle has no expiry; set expires_days in the spec (or --expires-days) before signing",
+        ));
+    }
     let sig: Signature = key.sign(&inner);
     Ok((
         format::encode_envelope(&inner, &sig.to_bytes()),
@@ -78,11 +85,17 @@ mod tests {
     fn sign_and_verify_and_tamper() {
         let kp = keygen();
         let sk = read_private(&kp.private).unwrap();
-        let bundle = std::fs::read(concat!(
+        let plain = std::fs::read(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/../tests/fixtures/ranking.cpm"
         ))
         .unwrap();
+        let mut b = format::read(&plain).unwrap();
+        b.expires_ms = None;
+        let err = sign(&format::encode(&b), &sk).err().unwrap().to_string();
+        assert!(err.starts_with("sign: the bundle has no expiry"), "{err}");
+        b.expires_ms = Some(b.created_ms + 86_400_000);
+        let bundle = format::encode(&b);
         let (signed, public) = sign(&bundle, &sk).unwrap();
         assert_eq!(public, kp.public);
         verify(&signed, &kp.public).unwrap();

@@ -168,10 +168,21 @@ impl<S: Store> Access<'_, S> {
         self.s.store.get(key).inspect_err(|e| self.refused(e))
     }
 
-    pub fn get_base64(&self, key: &str) -> Result<Option<Option<Vec<u8>>>, StoreError> {
+    pub fn get_base64(
+        &self,
+        key: &str,
+        skip: usize,
+    ) -> Result<Option<Option<Vec<u8>>>, StoreError> {
         self.s
             .store
-            .get_base64(key)
+            .get_base64(key, skip)
+            .inspect_err(|e| self.refused(e))
+    }
+
+    pub fn get_head(&self, key: &str, chars: usize) -> Result<Option<String>, StoreError> {
+        self.s
+            .store
+            .get_head(key, chars)
             .inspect_err(|e| self.refused(e))
     }
 

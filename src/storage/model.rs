@@ -1,23 +1,27 @@
 //! `ns:model`: the last good model bundle, so that the next page view decides
 //! synchronously, before the network answers (stale-while-revalidate).
 //!
-//! The value is base64 of the MessagePack array `[url, fetched ms, bundle bytes]` (the
-//! bundle as downloaded: a signed envelope stays signed, and is verified again before use).
+//! The value is `<fetched ms>;<base64 of the URL>;<base64 of the bundle>` (the bundle as
+//! downloaded: a signed envelope stays signed, and is verified again before use). The head
+//! (time and URL) is read without the bundle, so checking its age costs nothing on the
+//! start-up path; the bundle is decoded by the platform where it can.
 
-use crate::base64::base64_encode;
-use crate::msgpack::{Reader, Writer};
+use crate::base64::{base64_decode, base64_encode};
 
 /// Largest bundle cached, in bytes (its base64 is 4/3 of that in characters).
 pub const MAX_CACHED_BYTES: usize = 768 * 1024;
 /// Longest URL cached with a bundle.
 pub const MAX_URL: usize = 2048;
+/// Characters that always hold the head (time, `;`, the URL's base64, `;`).
+pub const HEAD_CHARS: usize = 20 + MAX_URL.div_ceil(3) * 4 + 2;
 
-/// A cached bundle.
+/// The head of a cached bundle.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Cached {
-    pub url: String,
+pub struct Head {
     pub fetched_ms: i64,
-    pub bytes: Vec<u8>,
+    pub url: String,
+    /// Where the bundle's base64 starts in the value, in characters.
+    pub bundle_at: usize,
 }
 
 /// The stored value, or `None` when the bundle or URL is too large to cache.
@@ -25,25 +29,24 @@ pub fn encode(url: &str, fetched_ms: i64, bytes: &[u8]) -> Option<String> {
     if bytes.len() > MAX_CACHED_BYTES || url.len() > MAX_URL {
         return None;
     }
-    let mut w = Writer::new();
-    w.array(3);
-    w.str(url);
-    w.i64(fetched_ms);
-    w.bin(bytes);
-    Some(base64_encode(&w.into_bytes()))
+    Some(format!(
+        "{fetched_ms};{};{}",
+        base64_encode(url.as_bytes()),
+        base64_encode(bytes)
+    ))
 }
 
-/// The value's bytes (already base64-decoded by the store) as a cached bundle.
-pub fn decode(value: &[u8]) -> Option<Cached> {
-    let mut r = Reader::new(value);
-    (r.array().ok()? == 3).then_some(())?;
-    let url = r.str().ok()?.to_owned();
-    let fetched_ms = r.i64().ok()?;
-    let bytes = r.bin().ok()?.to_vec();
-    r.is_at_end().then_some(Cached {
-        url,
+/// Reads the head from the value's first `HEAD_CHARS` characters (`None`: not a value of
+/// this layout).
+pub fn head(start: &str) -> Option<Head> {
+    let (ms, rest) = start.split_once(';')?;
+    let (url, _) = rest.split_once(';')?;
+    let fetched_ms = ms.parse::<i64>().ok().filter(|t| *t >= 0)?;
+    let url = String::from_utf8(base64_decode(url)?).ok()?;
+    Some(Head {
         fetched_ms,
-        bytes,
+        bundle_at: ms.len() + 1 + base64_encode(url.as_bytes()).len() + 1,
+        url,
     })
 }
 
@@ -53,18 +56,16 @@ mod tests {
 
     #[test]
     fn round_trip_and_bounds() {
-        let v = encode("/m.cpm", 5, b"bundle").unwrap();
-        let bytes = crate::base64::base64_decode(&v).unwrap();
-        assert_eq!(
-            decode(&bytes),
-            Some(Cached {
-                url: "/m.cpm".into(),
-                fetched_ms: 5,
-                bytes: b"bundle".to_vec()
-            })
-        );
-        assert_eq!(decode(&bytes[..bytes.len() - 1]), None);
-        assert_eq!(decode(b"\x93"), None);
+        let v = encode("/m.cpm?v=1;2", 5, b"bundle").unwrap();
+        let h = head(&v[..v.len().min(HEAD_CHARS)]).unwrap();
+        assert_eq!((h.fetched_ms, h.url.as_str()), (5, "/m.cpm?v=1;2"));
+        assert_eq!(base64_decode(&v[h.bundle_at..]).unwrap(), b"bundle");
+        // The longest URL's head fits in HEAD_CHARS.
+        let long = "u".repeat(MAX_URL);
+        let v = encode(&long, 1_795_000_000_000, b"b").unwrap();
+        assert_eq!(head(&v[..v.len().min(HEAD_CHARS)]).unwrap().url, long);
+        assert_eq!(head("!!"), None);
+        assert_eq!(head("5;not base64!;x"), None);
         assert_eq!(encode("/m.cpm", 5, &vec![0; MAX_CACHED_BYTES + 1]), None);
     }
 }

@@ -585,8 +585,8 @@ impl<S: Store> Tracker<S> {
         self.identity.open(&self.storage, now, retention);
         if let Some(a) = self.storage.access() {
             self.exports.open(&a, now, retention);
-            // Drops an expired or damaged cached bundle.
-            let _ = self.models.cached(&a, "", now, retention);
+            // Drops an expired or damaged cached bundle (reading its head only).
+            let _ = ModelSlot::cache_head(&a, now, retention);
         }
         self.flush(now);
         if self.journal.len() != had || self.journal.stats().restored > 0 {

@@ -168,8 +168,25 @@ impl ModelSlot {
         Ok(self.model.insert(m))
     }
 
-    /// The cached bundle for `url` as stored (with consent): expired or damaged entries are
+    /// The cache's head (with consent), without its bundle: an expired or damaged entry is
     /// removed.
+    pub fn cache_head<S: Store>(
+        a: &Access<'_, S>,
+        now: i64,
+        retention_ms: i64,
+    ) -> Option<layout::Head> {
+        let key = a.keys().model();
+        let start = a.get_head(&key, layout::HEAD_CHARS).ok()??;
+        match layout::head(&start) {
+            Some(h) if h.fetched_ms >= now.saturating_sub(retention_ms) => Some(h),
+            _ => {
+                let _ = a.remove(&key);
+                None
+            }
+        }
+    }
+
+    /// The cached bundle for `url` as stored (with consent).
     pub fn cached<S: Store>(
         &self,
         a: &Access<'_, S>,
@@ -177,18 +194,14 @@ impl ModelSlot {
         now: i64,
         retention_ms: i64,
     ) -> Option<Vec<u8>> {
-        let key = a.keys().model();
-        let value = a.get_base64(&key).ok()??;
-        match value.as_deref().and_then(layout::decode) {
-            Some(c) if c.fetched_ms < now.saturating_sub(retention_ms) => {
-                let _ = a.remove(&key);
+        let h = Self::cache_head(a, now, retention_ms).filter(|h| h.url == url)?;
+        match a.get_base64(&a.keys().model(), h.bundle_at).ok()? {
+            Some(Some(bytes)) => Some(bytes),
+            Some(None) => {
+                let _ = a.remove(&a.keys().model());
                 None
             }
-            Some(c) => (c.url == url).then_some(c.bytes),
-            None => {
-                let _ = a.remove(&key);
-                None
-            }
+            None => None,
         }
     }
 
@@ -256,10 +269,7 @@ impl ModelSlot {
     }
 
     /// What `exportData` reports of the cache: url and download time.
-    pub fn cached_info<S: Store>(a: &Access<'_, S>) -> Option<layout::Cached> {
-        let v = a.get_base64(&a.keys().model()).ok()??;
-        let mut c = layout::decode(&v?)?;
-        c.bytes.clear();
-        Some(c)
+    pub fn cached_info<S: Store>(a: &Access<'_, S>) -> Option<layout::Head> {
+        layout::head(&a.get_head(&a.keys().model(), layout::HEAD_CHARS).ok()??)
     }
 }

@@ -95,12 +95,26 @@ impl Store for LocalStorage {
         })))
     }
 
-    fn get_base64(&self, key: &str) -> Result<Option<Option<Vec<u8>>>, StoreError> {
+    fn get_head(&self, key: &str, chars: usize) -> Result<Option<String>, StoreError> {
+        // Only the head crosses into the module (UTF-16 units; our values are ASCII).
+        Ok(self
+            .get_string(key)?
+            .and_then(|s| s.slice(0, chars as u32).as_string()))
+    }
+
+    fn get_base64(&self, key: &str, skip: usize) -> Result<Option<Option<Vec<u8>>>, StoreError> {
         let Some(options) = &self.native_base64 else {
-            return Ok(self.get(key)?.map(|v| crate::base64::base64_decode(&v)));
+            return Ok(self
+                .get(key)?
+                .map(|v| v.get(skip..).and_then(crate::base64::base64_decode)));
         };
         let Some(s) = self.get_string(key)? else {
             return Ok(None);
+        };
+        let s = if skip > 0 {
+            s.slice(skip as u32, s.length())
+        } else {
+            s
         };
         // The browser decodes; only the bytes are copied in. A value that is not base64
         // throws a SyntaxError: "there, but not base64".

@@ -3,6 +3,7 @@
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
@@ -19,17 +20,21 @@ const TYPES = {
   '.ts': 'text/plain',
 };
 
-/** Serves www/ on an ephemeral loopback port, with `headers` added to every response.
- *  Returns { url, close }. */
-export async function serve(root = WWW, headers = {}) {
+/** Serves www/ on an ephemeral loopback port, with `headers` added to every response
+ *  (`gzip`: compressed on the wire, as a production server sends it). Returns { url, close }. */
+export async function serve(root = WWW, headers = {}, { gzip = false } = {}) {
   const server = createServer(async (req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
     if (path.includes('..')) { res.writeHead(400).end(); return; }
     const file = join(root, path.endsWith('/') ? path + 'index.html' : path);
     try {
       const body = await readFile(file);
-      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store', ...headers });
-      res.end(body);
+      const zip = gzip && /gzip/.test(req.headers['accept-encoding'] ?? '');
+      res.writeHead(200, {
+        'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store', ...headers,
+        ...(zip ? { 'content-encoding': 'gzip' } : {}),
+      });
+      res.end(zip ? gzipSync(body, { level: 9 }) : body);
     } catch {
       res.writeHead(404).end('not found');
     }
