@@ -74,8 +74,8 @@ pub struct KeptData<'a> {
     /// `identify()` traits (the customer only as its pseudonym).
     pub traits: Option<&'a Traits>,
     pub events: Vec<crate::event::Ga4Event<'a>>,
-    /// Record ids already exported (`ns:exported`).
-    pub exported_ids: &'a [u64],
+    /// Record ids already exported (`ns:exported`), as text (they are 64-bit).
+    pub exported_ids: Vec<String>,
     /// The cached model bundle's URL and download time (`ns:model`).
     pub model_cache: Option<CachedModelInfo>,
     /// Every key of the namespace now in storage.
@@ -533,7 +533,7 @@ impl<S: Store> Tracker<S> {
             user_id: self.identity.stored_user_id(),
             traits,
             events: self.journal.events().map(|e| e.to_ga4()).collect(),
-            exported_ids: self.exports.ids(),
+            exported_ids: self.exports.ids().iter().map(u64::to_string).collect(),
             model_cache: a.as_ref().and_then(|a| ModelSlot::cached_info(a)).map(|c| {
                 CachedModelInfo {
                     url: c.url,

@@ -553,7 +553,8 @@ fn export_data_holds_everything_kept() {
     assert_eq!(kept.traits.unwrap().loyalty_tier.as_deref(), Some("gold"));
     assert!(kept.traits.unwrap().customer.is_some());
     assert_eq!(kept.events.len(), 1);
-    assert_eq!(kept.exported_ids, &ids[..]);
+    let exported: Vec<String> = ids.iter().map(u64::to_string).collect();
+    assert_eq!(kept.exported_ids, exported);
     assert_eq!(kept.model_cache.as_ref().unwrap().url, "/m.cpm");
     let mut stored = kept.stored_keys.clone();
     stored.sort();

@@ -262,7 +262,7 @@ impl Personalizer {
     /// download then replaces it if it is good (and matches `integrity`, a `sha256-…`
     /// string, and `id`, when given). The promise resolves to `info()` of the new model, or
     /// rejects with `"model: …"`, keeping the model in force.
-    #[wasm_bindgen(js_name = loadModelFromUrl)]
+    #[wasm_bindgen(js_name = loadModelFromUrl, unchecked_return_type = "Promise<ModelInfo>")]
     pub fn load_model_from_url(
         &self,
         url: String,
@@ -276,7 +276,7 @@ impl Personalizer {
     /// Sends the next batch of the consented journal to `url` as JSON Lines (POST, fetch
     /// keepalive, `x-batch-id` header), retrying with backoff; resolves to `{batch, sent}`.
     /// Events are never exported twice; without consent nothing is sent.
-    #[wasm_bindgen(js_name = exportEvents)]
+    #[wasm_bindgen(js_name = exportEvents, unchecked_return_type = "Promise<ExportResult>")]
     pub fn export_events(&self, options: types::ExportOptions) -> Result<js_sys::Promise, JsError> {
         let options: JsValue = options.into();
         let url = field(&options, "url")
@@ -338,7 +338,7 @@ impl Personalizer {
 
     /// Verifies a signed bundle against the configured `publicKey` (WebCrypto), then uses
     /// it. Resolves to `info()`; rejects with `"model: …"` and keeps the model in force.
-    #[wasm_bindgen(js_name = loadSignedModel)]
+    #[wasm_bindgen(js_name = loadSignedModel, unchecked_return_type = "Promise<ModelInfo>")]
     pub fn load_signed_model(
         &self,
         bytes: Vec<u8>,
@@ -463,7 +463,7 @@ impl Personalizer {
     /// For the package's recovery from a trapped instance: tracks each of `events` (with
     /// their `ts`) unless the journal restored an equal one. Returns how many were tracked.
     #[doc(hidden)]
-    #[wasm_bindgen(js_name = __replay)]
+    #[wasm_bindgen(js_name = __replay, skip_typescript)]
     pub fn replay(&self, events: JsValue) -> Result<u32, JsError> {
         let v = to_value(&events).map_err(|e| read_error("event", e))?;
         let now = self.inner.now();
@@ -480,7 +480,7 @@ impl Personalizer {
 
     /// Only for tests of the page's recovery (a trapped module): executes `unreachable`.
     #[doc(hidden)]
-    #[wasm_bindgen(js_name = __trapForTests)]
+    #[wasm_bindgen(js_name = __trapForTests, skip_typescript)]
     pub fn trap_for_tests(&self) {
         core::arch::wasm32::unreachable()
     }

@@ -11,8 +11,12 @@ export type ConsentState = 'granted' | 'denied' | 'pending';
 export interface PersonalizerOptions {
   /** Prefix of every storage key (default 'cp'). Letters, digits, '_' and '-'. */
   namespace?: string;
-  /** Default 'pending': events are kept in memory only until setConsent('granted'). */
+  /** Default 'pending': events are kept in memory only until setConsent('granted'). 'denied'
+   *  erases what an earlier page view stored. */
   consent?: ConsentState;
+  /** Follow Google Consent Mode in window.dataLayer (gtag's consent commands): `true`, or the
+   *  visitor's ISO 3166-2 region for region-scoped defaults (e.g. from geo-IP). */
+  consentMode?: boolean | { region?: string };
   /** 'local' (default) uses localStorage and falls back to memory; 'memory' never persists. */
   storage?: 'local' | 'memory';
   /** The clock, in ms since the epoch (default Date.now). */
@@ -20,7 +24,7 @@ export interface PersonalizerOptions {
   /** Journal bounds: the oldest events are evicted first (defaults 1000 events, 262144 chars). */
   maxEvents?: number;
   maxBytes?: number;
-  /** Events older than this are dropped and never used (default 30). */
+  /** Events, and every other stored key, expire this long after they were written (default 30). */
   retentionDays?: number;
   /** Inactivity that ends a session (default 30). */
   sessionTimeoutMinutes?: number;
@@ -29,11 +33,16 @@ export interface PersonalizerOptions {
   historyHalfLifeDays?: number;
   /** Delay of the batched write after track() (default 1000; 0 writes on the next tick). */
   flushDelayMs?: number;
+  /** How long after navigation the DOM wiring may still apply a list's first decision (default
+   *  150); past it the page keeps its own order for the page view. Keep the CSS contract's
+   *  --cp-deadline equal. */
+  decisionDeadlineMs?: number;
   /** The id experiments hash (e.g. the id your GrowthBook SDK uses); default a pseudonymous one. */
   userId?: string;
   /** Context fields set over what is derived from the browser. */
   context?: ContextInput;
-  /** Salt of the customer-id pseudonym (identify); default per namespace. */
+  /** Your own secret salt for the customer-id pseudonym (the same pseudonym on every device);
+   *  default a random per-browser secret, stored with consent. */
   idSalt?: string;
   /** Base64 of the raw P-256 public key (`personalizer keygen`): only bundles signed with it are used. */
   publicKey?: string;
@@ -44,32 +53,45 @@ export type EventType =
   | 'remove_from_cart' | 'view_cart' | 'begin_checkout' | 'add_shipping_info'
   | 'add_payment_info' | 'purchase' | 'select_payment_method';
 
+/** A number, or a decimal string as GA4 accepts it ("31.10", " 2 "; never "1,99"). */
+export type Amount = number | string;
+
 export interface TrackItem {
   item_id: string | number;
   item_name?: string;
   item_category?: string;
   item_brand?: string;
-  price?: number;
+  price?: Amount;
   /** Whole number from 1 to 10000 (default 1). */
-  quantity?: number;
+  quantity?: Amount;
+  /** Accepted and dropped unread (data minimisation). */
+  item_variant?: string; item_category2?: string; item_category3?: string;
+  item_category4?: string; item_category5?: string; item_list_id?: string;
+  item_list_name?: string; affiliation?: string; coupon?: string; discount?: Amount;
+  index?: number; location_id?: string;
 }
 
-/** A GA4 ecommerce event. Unknown fields are dropped; a GA4 dataLayer object
- *  `{ event: 'add_to_cart', ecommerce: { ... } }` is accepted as it is. */
-export interface TrackEvent {
-  type?: EventType;
-  event?: EventType;
-  ecommerce?: Omit<TrackEvent, 'type' | 'event' | 'ecommerce'>;
+/** The fields of a GA4 ecommerce event. */
+export interface TrackFields {
   /** ms since the epoch (default now). */
   ts?: number;
   items?: TrackItem[];
-  value?: number;
+  value?: Amount;
   /** ISO 4217, e.g. 'EUR'. */
   currency?: string;
   payment_type?: string;
   shipping_tier?: string;
   coupon?: string;
+  /** Accepted and dropped unread (data minimisation). */
+  transaction_id?: string; affiliation?: string; tax?: Amount; shipping?: Amount;
+  item_list_id?: string; item_list_name?: string;
 }
+
+/** A GA4 ecommerce event: `{type, ...fields}`, or the dataLayer shape
+ *  `{event, ecommerce: {...fields}}`. Fields not listed are dropped. */
+export type TrackEvent =
+  | ({ type: EventType; event?: never; ecommerce?: never } & TrackFields)
+  | ({ event: EventType; type?: never; ecommerce?: TrackFields | null } & TrackFields);
 
 export type FunnelStage =
   | 'none' | 'browsing' | 'viewed_item' | 'cart' | 'checkout' | 'shipping' | 'payment' | 'purchased';
@@ -120,6 +142,13 @@ export interface Status {
   bytes: number;
   pendingWrite: boolean;
   stats: { restored: number; evicted: number; expired: number; discarded: number; merged: number; quotaErrors: number; writeErrors: number; flushes: number };
+  /** Fields and items of picked-up events (dataLayer, auto-tracking) dropped as invalid, by
+   *  field name (e.g. `items[].price`): your tagging problems. */
+  dropped: Record<string, number>;
+  /** Picked-up events refused whole (no type, no items where they are needed). */
+  refused: number;
+  /** The DOM wiring's first decision, once attach() was called. */
+  dom?: { decision: 'pending' | 'applied' | 'late'; decidedAtMs: number | null; deadlineMs: number };
 }
 
 /** Context fields to set over what was derived (all optional). */
@@ -259,13 +288,40 @@ export interface IdentifyInput {
   };
 }
 
+/** An event as kept (exportData, exportEvents). */
+export interface KeptEvent {
+  type: EventType | 'exposure';
+  ts: number;
+  items?: Array<{ item_id: string; item_name?: string; item_category?: string; item_brand?: string; price?: number; quantity: number }>;
+  value?: number;
+  currency?: string;
+  payment_type?: string;
+  shipping_tier?: string;
+  coupon?: string;
+  /** Experiment exposures the module logged (`late`: the page kept its own order). */
+  exposure?: { experiment: string; arm: string; variation: number; late?: boolean };
+}
+
 /** Everything stored about this browser (right of access). */
 export interface ExportedData {
   namespace: string;
   exportedAt: number;
   consent: ConsentState;
-  events: Array<TrackEvent & { type: EventType; ts: number }>;
+  /** The pseudonymous id, when it is stored. */
+  userId: string | null;
+  /** identify() traits (the customer only as its salted pseudonym). */
+  traits: Profile['traits'];
+  events: KeptEvent[];
+  /** Record ids exportEvents already delivered (64-bit, as text). */
+  exportedIds: string[];
+  /** The cached model bundle: its URL and download time. */
+  modelCache: { url: string; fetchedAt: number } | null;
+  /** Every storage key of the namespace now present. */
+  storedKeys: string[];
 }
+
+/** What exportEvents resolves to: the batch sent (null: nothing to send) and its size. */
+export interface ExportResult { batch: string | null; sent: number; }
 "#;
 
 #[wasm_bindgen]
