@@ -299,6 +299,11 @@ impl Writer {
         self.buf
     }
 
+    /// Appends bytes another `Writer` wrote.
+    pub fn raw(&mut self, bytes: &[u8]) {
+        self.buf.extend_from_slice(bytes);
+    }
+
     pub fn nil(&mut self) {
         self.buf.push(0xc0);
     }

@@ -79,17 +79,18 @@ function render() {
   $('profile').textContent = JSON.stringify(profile, null, 2);
 }
 
+// The reasons the bundle gives (each label once), as the merchant's "why" panel shows them.
 function explain(r) {
   if (!r.reasons.length) return 'page order';
   return r.reasons.map((x) => {
     switch (x.kind) {
-      case 'feature': return `${x.label ?? x.feature} ${x.contribution >= 0 ? '+' : ''}${x.contribution.toFixed(2)}`;
-      case 'rule': return `rule ${x.rule}: ${x.action}`;
-      case 'boughtWith': return `bought with ${x.items.map((i) => byId.get(i)?.item_name ?? i).join(', ')}`;
+      case 'feature': return x.label ? `${x.label} ${x.contribution >= 0 ? '+' : ''}${x.contribution.toFixed(2)}` : null;
+      case 'rule': return x.label ? `${x.label} (${x.action})` : `rule ${x.rule}: ${x.action}`;
+      case 'boughtWith': return `bought with ${x.items.map((i) => byId.get(i)?.item_name ?? i).join(' and ')}`;
       case 'categoryAffinity': return `you looked at ${x.category}`;
       default: return 'popular';
     }
-  }).join('; ');
+  }).filter(Boolean).join('; ') || 'page order';
 }
 
 document.querySelectorAll('[data-consent]').forEach((b) => b.addEventListener('click', () => {

@@ -96,6 +96,9 @@ struct MessageSpec {
     segment: Option<String>,
     #[serde(default)]
     priority: i32,
+    /// Options the message speaks of (`shipping:express`): shown only while eligible.
+    #[serde(default)]
+    requires: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -386,6 +389,7 @@ pub fn build(text: &str, dir: &Path, created_ms: i64) -> Result<Bundle> {
                     when: conditions(&m.when)?,
                     segment: m.segment.clone(),
                     priority: m.priority,
+                    requires: m.requires.clone(),
                 })
             })
             .collect::<Result<_>>()?,

@@ -81,6 +81,9 @@ pub struct Model {
     pub(crate) offer_rules: Vec<CompiledRule>,
     /// Per message: its conditions and its segment (index).
     pub(crate) message_conds: Vec<(Vec<Cond>, Option<usize>)>,
+    /// Per feature: the first feature with the same label (itself when it has none), so a
+    /// label is given as one reason, however many features carry it.
+    pub(crate) label_group: Vec<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -255,6 +258,18 @@ pub fn validate(mut b: Bundle) -> Result<Model, DecodeError> {
                 check_str("message", t)?;
             }
             check_len("translations", m.translations.len(), 64)?;
+            check_len("requires", m.requires.len(), 16)?;
+            for r in &m.requires {
+                let ok = r
+                    .split_once(':')
+                    .is_some_and(|(s, id)| matches!(s, "payment" | "shipping") && !id.is_empty());
+                if !ok || r.len() > MAX_STRING {
+                    return invalid(format!(
+                        "message \"{}\": requires \"{}\" must be payment:<id> or shipping:<id>",
+                        m.id, r
+                    ));
+                }
+            }
             let seg = match &m.segment {
                 None => None,
                 Some(name) => match b.segments.iter().position(|s| &s.name == name) {
@@ -312,6 +327,7 @@ pub fn validate(mut b: Bundle) -> Result<Model, DecodeError> {
         }
     }
 
+    let label_group = label_groups(&b.features);
     Ok(Model {
         bundle: b,
         sources,
@@ -321,6 +337,7 @@ pub fn validate(mut b: Bundle) -> Result<Model, DecodeError> {
         shipping_rules,
         offer_rules,
         message_conds,
+        label_group,
     })
 }
 
@@ -431,6 +448,26 @@ fn surface(b: &Bundle, s: Option<&Surface>, what: &str) -> Result<Vec<CompiledRu
             })
         })
         .collect()
+}
+
+/// Per feature, the first feature with the same label (itself when it has none).
+fn label_groups(features: &[crate::model::Feature]) -> Vec<u32> {
+    let mut firsts: Vec<(&str, u32)> = Vec::new();
+    let mut out = Vec::with_capacity(features.len());
+    for (i, f) in features.iter().enumerate() {
+        let Some(l) = f.label.as_deref() else {
+            out.push(i as u32);
+            continue;
+        };
+        match firsts.binary_search_by(|(x, _)| (*x).cmp(l)) {
+            Ok(at) => out.push(firsts[at].1),
+            Err(at) => {
+                firsts.insert(at, (l, i as u32));
+                out.push(i as u32);
+            }
+        }
+    }
+    out
 }
 
 fn validate_linear(name: &str, l: &Linear) -> Result<(), DecodeError> {

@@ -59,6 +59,10 @@ pub struct Message {
     pub when: Vec<Condition>,
     pub segment: Option<String>,
     pub priority: i32,
+    /// Options the message speaks of (`shipping:express`, `payment:klarna`): it is shown only
+    /// while the surface's rules keep each of them eligible (a message never promises what
+    /// the rules took away).
+    pub requires: Vec<String>,
 }
 
 /// One input of the feature vector: where its value comes from and how it is transformed.

@@ -298,11 +298,22 @@ pub fn rank_cross_sells<'a>(d: &Decision<'a>, req: &'a CrossSellRequest, explain
                 // Rules first, then why it is in the pool, then the model's nudge.
                 reasons.push(if p.cooccur > 0.0 {
                     let i = p.idx.unwrap_or(usize::MAX);
+                    // The cart items that brought it here most (at most two): the card and
+                    // a reasons panel name the same ones.
+                    let mut by: Vec<(f64, usize)> = cart_idx
+                        .iter()
+                        .filter_map(|&c| {
+                            co.partners(c)
+                                .find(|&(q, _)| q == i)
+                                .map(|(_, score)| (score, c))
+                        })
+                        .collect();
+                    sort::sort_by(&mut by, |a, b| b.0.total_cmp(&a.0));
                     Reason::BoughtWith {
-                        items: cart_idx
+                        items: by
                             .iter()
-                            .filter(|&&c| co.partners(c).any(|(q, _)| q == i))
-                            .map(|&c| co.items[c].clone())
+                            .take(2)
+                            .map(|&(_, c)| co.items[c].clone())
                             .collect(),
                     }
                 } else if p.affinity > 0.0 {

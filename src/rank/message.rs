@@ -1,7 +1,9 @@
 //! Messages: the text for each page slot.
 
-use super::rules::all_hold;
+use super::rules::{all_hold, apply_rules};
+use super::signals::{Candidate, Signals, Usage};
 use super::Decision;
+use crate::model::Model;
 use serde::Serialize;
 
 /// One chosen message.
@@ -16,6 +18,34 @@ pub struct ChosenMessage {
 
 /// For each slot, the highest-priority message whose conditions hold, in the shopper's
 /// language when the bundle has a translation.
+/// Whether the option a message speaks of (`shipping:express`) is eligible now under its
+/// surface's rules (a message never promises what the rules took away).
+fn eligible(m: &Model, option: &str, s: &Signals) -> bool {
+    let Some((surface, id)) = option.split_once(':') else {
+        return false;
+    };
+    let (config, compiled, usage) = match surface {
+        "payment" => (
+            m.bundle().payment.as_ref(),
+            &m.payment_rules,
+            Usage::Payment,
+        ),
+        "shipping" => (
+            m.bundle().shipping.as_ref(),
+            &m.shipping_rules,
+            Usage::Shipping,
+        ),
+        _ => return false,
+    };
+    let Some(config) = config else { return true };
+    let c = Candidate {
+        id,
+        usage,
+        ..Candidate::default()
+    };
+    apply_rules(m, &config.rules, compiled, &s.with_candidate(&c), false).eligible
+}
+
 pub fn choose_messages(d: &Decision, slots: &[String]) -> Vec<ChosenMessage> {
     let lang = d
         .signals
@@ -38,6 +68,7 @@ pub fn choose_messages(d: &Decision, slots: &[String]) -> Vec<ChosenMessage> {
                             msg.slot == *slot
                                 && all_hold(conds, &d.signals)
                                 && seg.is_none_or(|i| all_hold(&m.segments[i], &d.signals))
+                                && msg.requires.iter().all(|r| eligible(m, r, &d.signals))
                         })
                         .fold(
                             None,

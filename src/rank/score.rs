@@ -98,14 +98,25 @@ impl<'m> Scorer<'m> {
             .enumerate()
             .map(|(r, &p)| {
                 let contrib = self.contrib.get(r * width..(r + 1) * width).unwrap_or(&[]);
-                (p, top_reasons(&b.features, contrib))
+                (p, top_reasons(self.model, contrib))
             })
             .collect()
     }
 }
 
-/// The `TOP_REASONS` largest contributions, as reasons (labels only for positive ones).
-fn top_reasons(features: &[crate::model::Feature], contrib: &[f64]) -> Vec<Reason> {
+/// The `TOP_REASONS` largest contributions, as reasons. Features that share a label are one
+/// reason (their contributions summed, the first one's name), so a label is given once.
+fn top_reasons(m: &Model, contrib: &[f64]) -> Vec<Reason> {
+    let features = &m.bundle().features;
+    let mut grouped = contrib.to_vec();
+    for (i, &g) in m.label_group.iter().enumerate() {
+        let g = g as usize;
+        if g != i && g < grouped.len() && i < grouped.len() {
+            grouped[g] += grouped[i];
+            grouped[i] = 0.0;
+        }
+    }
+    let contrib = &grouped;
     // The TOP_REASONS largest |contribution| (ties: the earlier feature), picked in one
     // pass without sorting every feature.
     let mut best: [Option<usize>; TOP_REASONS] = [None; TOP_REASONS];
@@ -127,7 +138,7 @@ fn top_reasons(features: &[crate::model::Feature], contrib: &[f64]) -> Vec<Reaso
             Some(Reason::Feature {
                 feature: f.name.clone(),
                 contribution: contrib[i],
-                label: f.label.clone().filter(|_| contrib[i] > 0.0),
+                label: f.label.clone(),
             })
         })
         .collect()
@@ -138,9 +149,13 @@ fn top_reasons(features: &[crate::model::Feature], contrib: &[f64]) -> Vec<Reaso
 pub fn reason_text(reasons: &[Reason], names: &dyn Fn(&str) -> String) -> String {
     for r in reasons {
         match r {
-            Reason::Rule { label: Some(l), .. } | Reason::Feature { label: Some(l), .. } => {
-                return l.clone()
-            }
+            Reason::Rule { label: Some(l), .. } => return l.clone(),
+            // What lifts an option is a reason to show; what holds it back is not.
+            Reason::Feature {
+                label: Some(l),
+                contribution,
+                ..
+            } if *contribution > 0.0 => return l.clone(),
             Reason::BoughtWith { items } if !items.is_empty() => {
                 let n: Vec<String> = items.iter().take(2).map(|i| names(i)).collect();
                 return format!("Often bought with {}", n.join(" and "));
@@ -169,6 +184,11 @@ mod tests {
                 label: Some(format!("l{i}")),
             })
             .collect();
+        let model = crate::model::decode::validate(crate::model::Bundle {
+            features: features.clone(),
+            ..Default::default()
+        })
+        .unwrap();
         let values = [0.0, 1.0, -1.0, 0.5, -2.0, 2.0, f64::NAN, 1e-9, -0.5];
         let mut seed = 0x2545_f491_4f6c_dd1du64;
         for round in 0..2000 {
@@ -193,7 +213,7 @@ mod tests {
                 .take(TOP_REASONS)
                 .map(|i| format!("f{i}"))
                 .collect();
-            let got: Vec<String> = top_reasons(&features, &contrib)
+            let got: Vec<String> = top_reasons(&model, &contrib)
                 .into_iter()
                 .map(|r| match r {
                     Reason::Feature { feature, .. } => feature,
@@ -202,5 +222,57 @@ mod tests {
                 .collect();
             assert_eq!(got, want, "{contrib:?}");
         }
+    }
+
+    /// Features that share a label are one reason, given once, with their sum.
+    #[test]
+    fn a_label_is_given_once() {
+        let f = |name: &str, label: Option<&str>| crate::model::Feature {
+            name: name.into(),
+            source: "cart.value".into(),
+            transform: crate::model::Transform::Raw,
+            label: label.map(Into::into),
+        };
+        let model = crate::model::decode::validate(crate::model::Bundle {
+            features: vec![
+                f("is_last", Some("Your usual")),
+                f("share", Some("Your usual")),
+                f("position", None),
+                f("country", Some("Popular in your country")),
+            ],
+            ..Default::default()
+        })
+        .unwrap();
+        let got = top_reasons(&model, &[1.0, 1.5, -0.5, -0.2]);
+        let texts: Vec<(String, f64, Option<String>)> = got
+            .into_iter()
+            .map(|r| match r {
+                Reason::Feature {
+                    feature,
+                    contribution,
+                    label,
+                } => (feature, contribution, label),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                ("is_last".into(), 2.5, Some("Your usual".into())),
+                ("position".into(), -0.5, None),
+                (
+                    "country".into(),
+                    -0.2,
+                    Some("Popular in your country".into())
+                ),
+            ]
+        );
+        // The shopper is shown what lifts an option, never what holds it back.
+        let held_back = [Reason::Feature {
+            feature: "country".into(),
+            contribution: -0.2,
+            label: Some("Popular in your country".into()),
+        }];
+        assert_eq!(reason_text(&held_back, &|s| s.into()), "");
     }
 }

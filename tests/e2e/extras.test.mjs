@@ -37,6 +37,8 @@ test('a Gold member: free express first, the Gold message, traits kept minimal',
   await page.selectOption('#country', 'US');
   await page.waitForFunction(() => document.querySelector('[data-shipping-option="express"]').dataset.personalizeEligible === 'false');
   assert.deepEqual(await page.$$eval('[data-shipping-option]', (els) => els.map((e) => e.dataset.shippingOption)), ['standard', 'pickup', 'express']);
+  // A message never promises what the rules took away.
+  await page.waitForFunction(() => !/express/.test(document.querySelector('[data-personalize-message="checkout-top"]').textContent));
   assert.deepEqual(page.errors, []);
   await context.close();
 });
@@ -53,6 +55,34 @@ test('a first-time buyer is offered the welcome discount, at most 3 times a week
   const d = await page.evaluate(() => window.personalizer.chooseOffer([{ id: 'first_order_10', percent: 10 }]));
   assert.equal(d.offer, null);
   assert.equal(d.reason, 'frequencyCap');
+  assert.deepEqual(page.errors, []);
+  await context.close();
+});
+
+test('the merchant reads labels, each once; the card and the panel name the same items', async () => {
+  const { context, page } = await open('/?country=DE&consent=granted');
+  for (let i = 0; i < 2; i++) {
+    await page.click('#coffee button');
+    await page.check('input[value="paypal"]');
+    await page.click('#checkout button[type="submit"]');
+    await page.waitForFunction(() => /Thank you/.test(document.getElementById('message').textContent));
+  }
+  await page.click('#spaghetti button');
+  await page.click('#tomato-sauce button');
+  await page.click('#basil button');
+  await page.waitForTimeout(300);
+  const rows = await page.$$eval('#payment-reasons li, #shipping-reasons li', (els) => els.map((e) => e.textContent));
+  const features = ['your_usual', 'share_of_orders', 'page_position', 'cart_value', 'abandonments', 'paypal_de'];
+  for (const row of rows) {
+    assert.ok(!features.some((f) => row.includes(f)), `a raw feature name: ${row}`);
+    const labels = row.split(' — ')[1].split('; ').map((x) => x.replace(/ [+-][0-9.]+$/, ''));
+    assert.equal(new Set(labels).size, labels.length, `a label twice: ${row}`);
+  }
+  const card = await page.textContent('[data-personalize-item] [data-field="reason"]');
+  const id = await page.getAttribute('[data-personalize-item]', 'data-personalize-item');
+  const panel = await page.evaluate((id) => window.personalizer.rankCrossSells({ limit: 4 }).items.find((i) => i.id === id).reasons.find((r) => r.kind === 'boughtWith'), id);
+  assert.ok(panel.items.length <= 2);
+  for (const item of panel.items) assert.ok(card.includes(await page.evaluate((i) => JSON.parse(document.querySelector('script[data-personalize="catalog"]').textContent).find((c) => c.item_id === i).item_name, item)), `${card} vs ${panel.items}`);
   assert.deepEqual(page.errors, []);
   await context.close();
 });
