@@ -2,11 +2,12 @@
 //! sizes against fixed bounds, every index against its array, tree shape (each node in at
 //! most one tree, depth bounded, so walking a tree always ends), finite numbers, known
 //! feature sources and references between heads, surfaces, segments and experiments.
-//! After `decode` succeeds, scoring cannot fail.
+//! After `decode` succeeds, scoring cannot fail. What it makes (`Model`) lives in
+//! `runtime.rs`, which evaluation reads and which never sees bytes.
 
 use super::features::Source;
+use super::runtime::{CompiledRule, Cond};
 use super::*;
-use std::fmt;
 
 /// Largest bundle accepted, in bytes.
 pub const MAX_BUNDLE_BYTES: usize = 16 * 1024 * 1024;
@@ -25,89 +26,6 @@ pub const MAX_EXPERIMENTS: usize = 64;
 pub const MAX_ARMS: usize = 32;
 pub const MAX_STRING: usize = 1_000;
 pub const MAX_CATEGORY_WORDS: usize = 1 << 16;
-
-/// Why a bundle was refused. Messages are stable: `model: …`.
-#[derive(Debug, Clone, PartialEq)]
-pub enum DecodeError {
-    TooLarge(usize),
-    NotABundle,
-    UnsupportedVersion(u32),
-    Malformed {
-        field: String,
-        what: &'static str,
-        at: usize,
-    },
-    Invalid(String),
-}
-
-impl fmt::Display for DecodeError {
-    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        match self {
-            DecodeError::TooLarge(n) => write!(
-                f,
-                "model: bundle of {n} bytes exceeds the limit of {MAX_BUNDLE_BYTES}"
-            ),
-            DecodeError::NotABundle => write!(f, "model: not a checkout-personalizer bundle"),
-            DecodeError::UnsupportedVersion(v) => {
-                write!(f, "model: unsupported format version {v}")
-            }
-            DecodeError::Malformed { field, what, at } => {
-                write!(f, "model: malformed \"{field}\": {what} at byte {at}")
-            }
-            DecodeError::Invalid(why) => write!(f, "model: {why}"),
-        }
-    }
-}
-
-impl std::error::Error for DecodeError {}
-
-/// A condition with its source resolved.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Cond {
-    pub source: Source,
-    pub op: Op,
-    pub value: CondValue,
-}
-
-/// A validated bundle. Only `decode`/`validate` make one; evaluation takes `&Model`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Model {
-    bundle: Bundle,
-    pub(crate) sources: Vec<Source>,
-    pub(crate) segments: Vec<Vec<Cond>>,
-    pub(crate) payment_rules: Vec<CompiledRule>,
-    pub(crate) cross_sell_rules: Vec<CompiledRule>,
-    pub(crate) shipping_rules: Vec<CompiledRule>,
-    pub(crate) offer_rules: Vec<CompiledRule>,
-    /// Per message: its conditions and its segment (index).
-    pub(crate) message_conds: Vec<(Vec<Cond>, Option<usize>)>,
-    /// Per feature: the first feature with the same label (itself when it has none), so a
-    /// label is given as one reason, however many features carry it.
-    pub(crate) label_group: Vec<u32>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct CompiledRule {
-    pub when: Vec<Cond>,
-    /// Index into the bundle's segments.
-    pub segment: Option<usize>,
-    /// `EligibleIf` conditions.
-    pub eligible: Vec<Cond>,
-}
-
-impl Model {
-    pub fn bundle(&self) -> &Bundle {
-        &self.bundle
-    }
-
-    pub fn head(&self, name: &str) -> Option<&Head> {
-        self.bundle.heads.iter().find(|h| h.name == name)
-    }
-
-    pub fn is_expired(&self, now: i64) -> bool {
-        self.bundle.expires_ms.is_some_and(|e| now >= e)
-    }
-}
 
 /// Decodes and validates a bundle. A signed envelope is opened without checking its
 /// signature (the browser checks signatures with WebCrypto before calling this, when a

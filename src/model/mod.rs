@@ -16,10 +16,12 @@ pub mod features;
 pub mod format;
 pub mod linear;
 pub mod perfect;
+pub mod runtime;
 pub mod score;
 pub mod trees;
 
-pub use decode::{decode, DecodeError, Model};
+pub use decode::decode;
+pub use runtime::{DecodeError, Model};
 pub use score::PredictError;
 
 /// Bundle format version written by this crate.

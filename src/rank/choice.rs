@@ -4,7 +4,7 @@ use super::rules::{apply_pins, apply_rules};
 use super::score::Scorer;
 use super::signals::{Candidate, Signals, Usage};
 use super::{prepare, Decision, Ranked, Ranking, Surface};
-use crate::model::decode::CompiledRule;
+use crate::model::runtime::CompiledRule;
 use crate::model::Model;
 use crate::sort;
 

@@ -3,8 +3,8 @@
 
 use super::signals::{Candidate, Signals};
 use super::Reason;
-use crate::model::decode::{CompiledRule, Cond};
 use crate::model::features::Inputs;
+use crate::model::runtime::{CompiledRule, Cond};
 use crate::model::{Action, CondValue, Model, Op, Rule};
 use crate::sort;
 

@@ -15,7 +15,7 @@ pub use read::read;
 pub use write::{encode, encode_envelope};
 
 use super::*;
-use crate::model::decode::DecodeError;
+use crate::model::runtime::DecodeError;
 use crate::msgpack::Reader;
 
 type R<T> = Result<T, DecodeError>;
