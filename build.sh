@@ -113,7 +113,7 @@ test_all() {
   log "cargo test (module and CLI)"
   cargo test --workspace
   log "wasm-pack test --node"
-  wasm-pack test --node -- --package checkout-personalizer --test node
+  wasm-pack test --node -- --package checkout-personalizer --test node --test oracle
   log "wasm-pack test --headless --chrome"
   wasm-pack test --headless --chrome -- --package checkout-personalizer --test browser
   build
@@ -219,6 +219,9 @@ eval_quality() {
   python3 eval/duckdb_check.py > /dev/null
   log "payment-method ordering on simulated shoppers"
   python3 eval/payments.py > /dev/null
+  log "ab-report against statsmodels and scipy (synthetic exports)"
+  python3 -c "import statsmodels, scipy" 2>/dev/null || pip install -q statsmodels scipy
+  python3 eval/abreport_check.py --check
   python3 eval/report.py
   echo "wrote EVALUATION.md"
 }

@@ -6,28 +6,32 @@
 //! wasm-bindgen, web-sys, js-sys or gloo, and it exists only on wasm32.
 
 pub mod base64;
-pub mod catalog;
+// Used by `web` alone (absent natively), tested natively.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+pub(crate) mod catalog;
 pub mod config;
 pub mod consent;
 pub mod context;
 pub mod event;
-pub mod experiment;
-pub mod export;
+pub(crate) mod experiment;
+pub(crate) mod export;
+#[cfg(any(test, feature = "fuzzing"))]
 pub mod fuzzing;
 pub mod journal;
 pub mod model;
-pub mod msgpack;
+pub(crate) mod msgpack;
 pub mod options;
 pub mod profile;
 pub mod rank;
-pub mod sha256;
-pub mod sort;
-pub mod sorted_map;
-pub mod storage;
+pub(crate) mod sha256;
+pub(crate) mod sort;
+pub(crate) mod sorted_map;
+pub(crate) mod storage;
 pub mod store;
-pub mod tape;
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code, unused_imports))]
+pub(crate) mod tape;
 pub mod tracker;
-pub mod traits;
+pub(crate) mod traits;
 pub mod value;
 
 #[cfg(target_arch = "wasm32")]

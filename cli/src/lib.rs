@@ -4,11 +4,13 @@
 
 pub mod abreport;
 pub mod cooccur;
+pub mod exports;
 pub mod lightgbm;
 pub mod replay;
 pub mod sign;
 pub mod sklearn;
 pub mod spec;
+pub mod stats;
 pub mod train;
 pub mod xgboost;
 
@@ -31,6 +33,16 @@ pub type Result<T> = std::result::Result<T, Error>;
 
 pub fn err(msg: impl Into<String>) -> Error {
     Error(msg.into())
+}
+
+/// A head's link function by its spec name (shared by the spec and the scikit-learn import).
+pub fn link(name: &str) -> Result<model::Link> {
+    match name {
+        "identity" => Ok(model::Link::Identity),
+        "logistic" => Ok(model::Link::Logistic),
+        "softmax" => Ok(model::Link::Softmax),
+        _ => Err(err(format!("spec: unknown link \"{name}\""))),
+    }
 }
 
 /// `feature_names` of a model JSON (XGBoost and LightGBM both have one), or none.

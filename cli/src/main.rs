@@ -97,10 +97,19 @@ enum Command {
         #[arg(long, default_value_t = 10)]
         limit: usize,
     },
-    /// A/B report from exported events (JSON Lines from `exportEvents`): per arm, exposed
-    /// shoppers, conversions, conversion rate, AOV, lift vs control with a 95 % CI, p-value.
+    /// A/B report from exported events (JSON Lines from `exportEvents`, resent batches
+    /// counted once): per arm, exposed shoppers, conversion rate with the relative lift, its
+    /// 95 % CI and p-value, revenue per shopper and AOV with Welch tests, and a
+    /// sample-ratio-mismatch check.
     AbReport {
         events: PathBuf,
+        /// The bundle the experiment ran with: the split is checked against its weights
+        /// (otherwise against equal weights).
+        #[arg(long)]
+        bundle: Option<PathBuf>,
+        /// Leave out shoppers exposed to more than one arm (default: their first arm).
+        #[arg(long)]
+        exclude_multiple: bool,
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
@@ -382,8 +391,30 @@ fn run(cli: Cli) -> Result<()> {
             print!("{out}");
             Ok(())
         }
-        Command::AbReport { events, json } => {
-            let r = personalizer_cli::abreport::report(&read_text(&events)?)?;
+        Command::AbReport {
+            events,
+            bundle,
+            exclude_multiple,
+            json,
+        } => {
+            let mut options = personalizer_cli::abreport::Options {
+                exclude_multiple,
+                ..Default::default()
+            };
+            if let Some(path) = bundle {
+                let bytes =
+                    std::fs::read(&path).map_err(|e| err(format!("{}: {e}", path.display())))?;
+                let m = model::decode(&bytes).map_err(|e| err(e.to_string()))?;
+                for e in &m.bundle().experiments {
+                    // Explicit ranges replace the weights (GrowthBook's `ranges`).
+                    let w = match &e.ranges {
+                        Some(r) => r.iter().map(|(a, b)| b - a).collect(),
+                        None => e.arms.iter().map(|a| a.weight).collect(),
+                    };
+                    options.weights.insert(e.key.clone(), w);
+                }
+            }
+            let r = personalizer_cli::abreport::report(&read_text(&events)?, &options)?;
             if json {
                 println!(
                     "{}",

@@ -41,17 +41,10 @@ pub fn rank_payments(
     options: &Options,
 ) -> Result<Vec<Vec<String>>> {
     let mut by_user: BTreeMap<String, Vec<(i64, Value)>> = BTreeMap::new();
-    for (n, line) in events.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let mut m = parse_line(line, n + 1)?;
-        let user = m
-            .get("user")
-            .and_then(|u| u.as_str())
-            .unwrap_or("")
-            .to_owned();
-        let ts = m.get("ts").and_then(|t| t.as_i64()).unwrap_or(0);
+    for line in crate::exports::read(events)?.0 {
+        let user = line.user().to_owned();
+        let ts = line.ts().unwrap_or(0);
+        let mut m = line.fields;
         for k in ENVELOPE {
             m.remove(k);
         }

@@ -2,7 +2,7 @@
 //! "link": "logistic"|"identity", "feature_names"?: [...]}` (see scripts/make_fixtures.py;
 //! coefficients in the space the model was fitted in, e.g. after a StandardScaler).
 
-use crate::{err, spec, Result};
+use crate::{err, link, Result};
 use checkout_personalizer::model::Linear;
 use serde_json::Value;
 
@@ -23,7 +23,7 @@ pub fn import(json: &Value) -> Result<Imported> {
         })
         .collect::<Result<_>>()?;
     let intercept = json.get("intercept").and_then(Value::as_f64).unwrap_or(0.0);
-    let link = spec::link(
+    let link = link(
         json.get("link")
             .and_then(Value::as_str)
             .unwrap_or("logistic"),

@@ -3,7 +3,7 @@
 //! baskets), payment and cross-sell rules, segments and experiments. Paths are relative to
 //! the spec file. Unknown keys are errors, so a typo cannot silently drop a rule.
 
-use crate::{cooccur, err, lightgbm, sklearn, xgboost, Result};
+use crate::{cooccur, err, lightgbm, link, sklearn, xgboost, Result};
 use checkout_personalizer::model::*;
 use serde::Deserialize;
 use std::path::Path;
@@ -134,22 +134,51 @@ struct SegmentSpec {
     when: Vec<CondSpec>,
 }
 
+/// GrowthBook's experiment fields, under GrowthBook's names or in snake case.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ExperimentSpec {
     key: String,
     seed: Option<String>,
+    #[serde(alias = "hashVersion")]
     hash_version: Option<u32>,
+    #[serde(alias = "hashAttribute")]
+    hash_attribute: Option<String>,
     surface: String,
     coverage: Option<f64>,
+    /// One per arm, instead of each arm's `weight`.
+    weights: Option<Vec<f64>>,
+    active: Option<bool>,
+    namespace: Option<NamespaceSpec>,
+    ranges: Option<Vec<[f64; 2]>>,
+    #[serde(default)]
+    filters: Vec<FilterSpec>,
     arms: Vec<ArmSpec>,
+}
+
+/// `["id", start, end]` as in GrowthBook, or `{ id, start, end }`.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum NamespaceSpec {
+    List(String, f64, f64),
+    Table { id: String, start: f64, end: f64 },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FilterSpec {
+    seed: String,
+    ranges: Vec<[f64; 2]>,
+    #[serde(alias = "hashVersion")]
+    hash_version: Option<u32>,
+    attribute: Option<String>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ArmSpec {
     name: String,
-    weight: f64,
+    weight: Option<f64>,
     #[serde(default)]
     holdout: bool,
     head: Option<String>,
@@ -157,15 +186,6 @@ struct ArmSpec {
 
 fn need<T>(v: Option<T>, what: &str) -> Result<T> {
     v.ok_or_else(|| err(format!("spec: {what} is required")))
-}
-
-pub fn link(name: &str) -> Result<Link> {
-    match name {
-        "identity" => Ok(Link::Identity),
-        "logistic" => Ok(Link::Logistic),
-        "softmax" => Ok(Link::Softmax),
-        _ => Err(err(format!("spec: unknown link \"{name}\""))),
-    }
 }
 
 fn condition(c: &CondSpec) -> Result<Condition> {
@@ -406,23 +426,89 @@ pub fn build(text: &str, dir: &Path, created_ms: i64) -> Result<Bundle> {
         experiments: s
             .experiments
             .iter()
-            .map(|e| Experiment {
-                key: e.key.clone(),
-                seed: e.seed.clone().unwrap_or_else(|| e.key.clone()),
-                hash_version: e.hash_version.unwrap_or(2),
-                surface: e.surface.clone(),
-                coverage: e.coverage.unwrap_or(1.0),
-                arms: e
-                    .arms
-                    .iter()
-                    .map(|a| Arm {
-                        name: a.name.clone(),
-                        weight: a.weight,
-                        holdout: a.holdout,
-                        head: a.head.clone(),
-                    })
-                    .collect(),
+            .map(experiment)
+            .collect::<Result<_>>()?,
+    })
+}
+
+/// An experiment as GrowthBook runs it: its defaults (hash version 1, the key as seed,
+/// equal weights, full coverage) and the fields that make sense on a checkout. What the
+/// module cannot honour is refused here rather than silently run differently.
+fn experiment(e: &ExperimentSpec) -> Result<Experiment> {
+    let what = format!("spec: experiment \"{}\"", e.key);
+    let id_only = |a: &Option<String>, field: &str| match a.as_deref() {
+        None | Some("id") => Ok(()),
+        Some(other) => Err(err(format!(
+            "{what}: {field} \"{other}\" is not supported (the module hashes the shopper's id, \
+             `userId` or its own)"
+        ))),
+    };
+    id_only(&e.hash_attribute, "hashAttribute")?;
+    let n = e.arms.len();
+    let weights: Vec<f64> = match (&e.weights, e.arms.iter().any(|a| a.weight.is_some())) {
+        (Some(_), true) => {
+            return Err(err(format!(
+                "{what}: weights given twice (weights and arm weight)"
+            )))
+        }
+        (Some(w), false) if w.len() == n => w.clone(),
+        (Some(w), false) => return Err(err(format!("{what}: {} weights for {n} arms", w.len()))),
+        (None, true) => e
+            .arms
+            .iter()
+            .map(|a| {
+                a.weight
+                    .ok_or_else(|| err(format!("{what}: arm \"{}\" has no weight", a.name)))
+            })
+            .collect::<Result<_>>()?,
+        (None, false) => vec![1.0 / n.max(1) as f64; n],
+    };
+    let total: f64 = weights.iter().sum();
+    if n > 0 && !(0.99..=1.01).contains(&total) {
+        // GrowthBook would silently use equal weights instead.
+        return Err(err(format!("{what}: weights sum to {total}, not 1")));
+    }
+    let ranges = |r: &[[f64; 2]]| r.iter().map(|&[a, b]| (a, b)).collect::<Vec<_>>();
+    let filters = e
+        .filters
+        .iter()
+        .map(|f| {
+            id_only(&f.attribute, "filter attribute")?;
+            Ok(Filter {
+                seed: f.seed.clone(),
+                hash_version: f.hash_version.unwrap_or(2),
+                ranges: ranges(&f.ranges),
+            })
+        })
+        .collect::<Result<_>>()?;
+    Ok(Experiment {
+        key: e.key.clone(),
+        seed: e.seed.clone().unwrap_or_else(|| e.key.clone()),
+        hash_version: e.hash_version.unwrap_or(1),
+        surface: e.surface.clone(),
+        coverage: e.coverage.unwrap_or(1.0),
+        arms: e
+            .arms
+            .iter()
+            .zip(weights)
+            .map(|(a, weight)| Arm {
+                name: a.name.clone(),
+                weight,
+                holdout: a.holdout,
+                head: a.head.clone(),
             })
             .collect(),
+        active: e.active.unwrap_or(true),
+        namespace: e.namespace.as_ref().map(|n| match n {
+            NamespaceSpec::List(id, start, end) | NamespaceSpec::Table { id, start, end } => {
+                Namespace {
+                    id: id.clone(),
+                    start: *start,
+                    end: *end,
+                }
+            }
+        }),
+        ranges: e.ranges.as_deref().map(ranges),
+        filters,
     })
 }

@@ -40,33 +40,31 @@ struct Purchase {
 }
 
 fn read(jsonl: &str) -> Result<Vec<Purchase>> {
-    let mut out = Vec::new();
-    for (n, line) in jsonl.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let v: serde_json::Value =
-            serde_json::from_str(line).map_err(|e| err(format!("line {}: {e}", n + 1)))?;
-        if v["type"] != "purchase" {
-            continue;
-        }
-        let text = |k: &str| v[k].as_str().map(str::to_owned);
-        out.push(Purchase {
-            user: v["user"].as_str().unwrap_or("").to_owned(),
-            ts: v["ts"].as_i64().unwrap_or(0),
-            payment: text("payment_type"),
-            country: text("country").map(|c| c.to_ascii_uppercase()),
-            os: text("os"),
-            items: v["items"]
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|i| i["item_id"].as_str().map(str::to_owned))
-                        .collect()
-                })
-                .unwrap_or_default(),
-        });
-    }
+    let (lines, _) = crate::exports::read(jsonl)?;
+    let mut out: Vec<Purchase> = lines
+        .iter()
+        .filter(|l| l.kind() == Some("purchase"))
+        .map(|l| {
+            let text = |k: &str| l.str(k).map(str::to_owned);
+            Purchase {
+                user: l.user().to_owned(),
+                ts: l.ts().unwrap_or(0),
+                payment: text("payment_type"),
+                country: text("country").map(|c| c.to_ascii_uppercase()),
+                os: text("os"),
+                items: l
+                    .fields
+                    .get("items")
+                    .and_then(|a| a.as_array())
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|i| i["item_id"].as_str().map(str::to_owned))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            }
+        })
+        .collect();
     out.sort_by(|a, b| a.ts.cmp(&b.ts).then(a.user.cmp(&b.user)));
     Ok(out)
 }

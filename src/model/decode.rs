@@ -32,7 +32,10 @@ pub const MAX_CATEGORY_WORDS: usize = 1 << 16;
 /// public key is configured).
 pub fn decode(bytes: &[u8]) -> Result<Model, DecodeError> {
     if bytes.len() > MAX_BUNDLE_BYTES {
-        return Err(DecodeError::TooLarge(bytes.len()));
+        return Err(DecodeError::TooLarge {
+            bytes: bytes.len(),
+            limit: MAX_BUNDLE_BYTES,
+        });
     }
     match format::read_envelope(bytes) {
         Some(e) => validate(format::read(e.bundle)?),
@@ -241,6 +244,35 @@ pub fn validate(mut b: Bundle) -> Result<Model, DecodeError> {
             }
             if let Some(h) = &a.head {
                 scoring_head(&b, h, &format!("experiment \"{}\"", e.key))?;
+            }
+        }
+        let range_ok = |&(a, z): &(f64, f64)| 0.0 <= a && a <= z && z <= 1.0;
+        if let Some(n) = &e.namespace {
+            check_str("namespace", &n.id)?;
+            if !range_ok(&(n.start, n.end)) {
+                return invalid(format!(
+                    "experiment \"{}\": namespace range must be within [0, 1]",
+                    e.key
+                ));
+            }
+        }
+        if let Some(r) = &e.ranges {
+            if r.len() != e.arms.len() || !r.iter().all(range_ok) {
+                return invalid(format!(
+                    "experiment \"{}\": ranges must be one [start, end] within [0, 1] per arm",
+                    e.key
+                ));
+            }
+        }
+        check_len("filters", e.filters.len(), MAX_ARMS)?;
+        for f in &e.filters {
+            check_str("filter seed", &f.seed)?;
+            check_len("filter ranges", f.ranges.len(), MAX_ARMS)?;
+            if !matches!(f.hash_version, 1 | 2) || !f.ranges.iter().all(range_ok) {
+                return invalid(format!(
+                    "experiment \"{}\": a filter needs hash version 1 or 2 and ranges within [0, 1]",
+                    e.key
+                ));
             }
         }
     }

@@ -441,18 +441,63 @@ pub struct Segment {
     pub when: Vec<Condition>,
 }
 
-/// A GrowthBook-compatible experiment over one surface.
+/// A GrowthBook-compatible experiment over one surface: the same fields mean the same as
+/// in GrowthBook's SDKs (`experiment::assign` follows their order of checks).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Experiment {
     pub key: String,
     /// Hash seed (GrowthBook: defaults to the key).
     pub seed: String,
-    /// 1 or 2 (GrowthBook's hash versions).
+    /// 1 or 2 (GrowthBook's hash versions; GrowthBook's default is 1).
     pub hash_version: u32,
-    /// `payment` or `crossSell`.
+    /// `payment`, `crossSell`, `shipping` or `offers`.
     pub surface: String,
     pub coverage: f64,
     pub arms: Vec<Arm>,
+    /// `false`: nobody is in it (GrowthBook's `active`).
+    pub active: bool,
+    /// Mutually exclusive experiments: only shoppers whose namespace hash falls in
+    /// [start, end) (GrowthBook's `namespace: [id, start, end]`).
+    pub namespace: Option<Namespace>,
+    /// Explicit bucket ranges, one per arm (GrowthBook's `ranges`): they replace
+    /// `coverage` and the weights.
+    pub ranges: Option<Vec<(f64, f64)>>,
+    /// Hash filters (GrowthBook's `filters`): the shopper must fall in one range of each.
+    /// With filters, the namespace is ignored, as in GrowthBook.
+    pub filters: Vec<Filter>,
+}
+
+impl Experiment {
+    /// An active experiment without namespace, ranges or filters.
+    pub fn new(key: &str, surface: &str, arms: Vec<Arm>) -> Experiment {
+        Experiment {
+            key: key.to_owned(),
+            seed: key.to_owned(),
+            hash_version: 1,
+            surface: surface.to_owned(),
+            coverage: 1.0,
+            arms,
+            active: true,
+            namespace: None,
+            ranges: None,
+            filters: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Namespace {
+    pub id: String,
+    pub start: f64,
+    pub end: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Filter {
+    pub seed: String,
+    /// GrowthBook's default for filters is 2.
+    pub hash_version: u32,
+    pub ranges: Vec<(f64, f64)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -9,7 +9,10 @@ use std::fmt;
 /// Why a bundle was refused. Messages are stable: `model: …`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DecodeError {
-    TooLarge(usize),
+    TooLarge {
+        bytes: usize,
+        limit: usize,
+    },
     NotABundle,
     UnsupportedVersion(u32),
     Malformed {
@@ -23,10 +26,9 @@ pub enum DecodeError {
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
         match self {
-            DecodeError::TooLarge(n) => write!(
+            DecodeError::TooLarge { bytes, limit } => write!(
                 f,
-                "model: bundle of {n} bytes exceeds the limit of {}",
-                super::decode::MAX_BUNDLE_BYTES
+                "model: bundle of {bytes} bytes exceeds the limit of {limit}"
             ),
             DecodeError::NotABundle => write!(f, "model: not a checkout-personalizer bundle"),
             DecodeError::UnsupportedVersion(v) => {

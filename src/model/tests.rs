@@ -246,8 +246,8 @@ fn refuses_bad_references() {
         seed: "e".into(),
         hash_version: 3,
         surface: "payment".into(),
-        coverage: 1.0,
         arms: vec![],
+        ..Experiment::new("e", "payment", vec![])
     });
     refuse(b, "hash version must be 1 or 2");
 }

@@ -100,6 +100,7 @@ impl Keys {
     }
 }
 
+#[cfg(test)]
 /// One row of the storage table: key (for namespace `ns`), content, written when, expires
 /// when, erased by.
 pub struct Row {
@@ -110,6 +111,7 @@ pub struct Row {
     pub erased: &'static str,
 }
 
+#[cfg(test)]
 /// Every key, as README.md's "What is stored" table shows it. Nothing is written before
 /// personalisation consent; `forget()`, consent withdrawal (here or in another tab) and
 /// starting with consent denied remove every key of the namespace.

@@ -40,10 +40,11 @@ impl ExportLog {
     /// The next batch of not-yet-delivered records, up to `max`.
     pub fn next_batch<'a>(
         &self,
+        user: &str,
         records: impl Iterator<Item = (u64, &'a Event)>,
         max: usize,
     ) -> Option<Batch<'a>> {
-        export::next_batch(records, &self.ids, max.max(1))
+        export::next_batch(user, records, &self.ids, max.max(1))
     }
 
     /// Records that these were delivered; `held`: the ids the journal holds now, sorted.

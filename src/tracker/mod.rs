@@ -11,6 +11,8 @@
 //! or in another tab) erases every stored key; `forget()` erases them too and starts a new,
 //! unrelated identity. Pure apart from the `Store` it is given.
 
+mod consent;
+mod decide;
 mod export_log;
 mod exposure;
 mod identity;
@@ -179,42 +181,6 @@ impl<S: Store> Tracker<S> {
         t
     }
 
-    /// One entry of the page's `dataLayer` (Consent Mode). Until `settle_consent` the
-    /// commands are only recorded. Returns whether it withdrew consent.
-    pub fn consent_command(&mut self, entry: &Value, now: i64) -> bool {
-        let Some(m) = &mut self.consent_mode else {
-            return false;
-        };
-        if !m.apply(entry) || !self.consent_settled {
-            return false;
-        }
-        self.apply_consent_mode(now)
-    }
-
-    /// The page's commands so far are in: consent follows them (or the options' `consent`
-    /// when they say nothing). Returns whether consent was withdrawn.
-    pub fn settle_consent(&mut self, now: i64) -> bool {
-        self.consent_settled = true;
-        if self.consent_mode.is_none() {
-            return false;
-        }
-        self.apply_consent_mode(now)
-    }
-
-    fn apply_consent_mode(&mut self, now: i64) -> bool {
-        let want = self
-            .consent_mode
-            .as_ref()
-            .and_then(ConsentMode::state)
-            .unwrap_or(self.fallback_consent);
-        let before = self.consent;
-        if want == before && self.consent_settled && want != Consent::Denied {
-            return false;
-        }
-        self.set_consent(want, now);
-        before == Consent::Granted && want != Consent::Granted
-    }
-
     /// A tracker for tools and tests: fixed random bits derived from `tab`.
     pub fn for_replay(store: S, o: &Options, tab: u32, now: i64) -> Self {
         let mut secret = [0u8; 16];
@@ -366,150 +332,13 @@ impl<S: Store> Tracker<S> {
         self.models.model()
     }
 
-    // ------------------------------------------------------------------ decisions
-
-    /// The profile view at `now`, with traits; `interest`: with the top-interest lists
-    /// (for `profile()`; decisions never read them).
-    fn view(&self, now: i64, interest: bool) -> ProfileView {
-        let context = self.context(now);
-        let mut view = if interest {
-            self.profile.view(now, context.as_ref())
-        } else {
-            self.profile.decision_view(now, context.as_ref())
-        };
-        if *self.identity.traits() != Traits::default() {
-            view.traits = Some(self.identity.traits().clone());
-        }
-        view
-    }
-
-    fn with_decision<T>(&self, now: i64, f: impl FnOnce(&Decision) -> T) -> T {
-        let view = self.view(now, false);
-        let d = Decision {
-            model: self.models.model(),
-            signals: Signals {
-                view: &view,
-                profile: &self.profile,
-                now,
-                candidate: None,
-            },
-            user_id: self.identity.user_id(),
-            pinned: self.exposures.pinned(),
-        };
-        f(&d)
-    }
-
-    /// Pins the arm a decision ran under and logs its exposure (once per page view).
-    fn expose(&mut self, a: &Option<Assignment>, now: i64) {
-        if let Some(e) = a
-            .as_ref()
-            .and_then(|a| self.exposures.expose(a, false, now))
-        {
-            self.journal.append(e);
-        }
-    }
-
-    /// A surface's first decision missed the page's deadline: the shopper sees the page's
-    /// own order for this page view. An experiment on it logs the exposure as late (the arm
-    /// is pinned all the same: one page view, one arm).
-    pub fn decision_late(&mut self, surface: rank::Surface, now: i64) {
-        let arm = self.models.model().and_then(|m| {
-            rank::surface_assignment(m, surface, self.identity.user_id(), self.exposures.pinned())
-        });
-        if let Some(e) = arm.and_then(|a| self.exposures.expose(&a, true, now)) {
-            self.journal.append(e);
-        }
-    }
-
-    /// The shopper's locale as `Intl` may read it (`de-DE`), else their language, if known.
-    pub fn locale(&self, now: i64) -> Option<String> {
-        let c = self.context(now)?;
-        c.locale.or(c.language)
-    }
-
-    /// Orders the page's payment methods (a permutation of them, always).
-    pub fn rank_payment_methods(&mut self, methods: &[PaymentMethod], now: i64) -> Ranking {
-        let r = self.with_decision(now, |d| rank::rank_payment_methods(d, methods, true));
-        self.expose(&r.experiment, now);
-        r
-    }
-
-    /// Orders the page's shipping options (a permutation of them, always).
-    pub fn rank_shipping_options(&mut self, options: &[PaymentMethod], now: i64) -> Ranking {
-        let r = self.with_decision(now, |d| rank::rank_shipping_options(d, options, true));
-        self.expose(&r.experiment, now);
-        r
-    }
-
-    /// At most one offer (see `rank::choose_offer`); a chosen offer is recorded (once per
-    /// page view) for the frequency cap.
-    pub fn choose_offer(&mut self, offers: &[rank::Offer], now: i64) -> rank::OfferDecision {
-        let window = self
-            .models
-            .model()
-            .and_then(|m| m.bundle().offers.as_ref())
-            .and_then(|o| o.frequency_days)
-            .unwrap_or(30.0);
-        let since = now - (window * 86_400_000.0) as i64;
-        let shown = self
-            .journal
-            .events()
-            .filter(|e| {
-                e.ts >= since
-                    && e.exposure
-                        .as_ref()
-                        .is_some_and(|x| x.experiment == OFFER_EXPOSURE)
-            })
-            .count() as u32;
-        let d = self.with_decision(now, |d| rank::choose_offer(d, offers, shown));
-        self.expose(&d.experiment, now);
-        if let Some(e) = d
-            .offer
-            .as_deref()
-            .and_then(|id| self.exposures.offer_shown(id, now))
-        {
-            self.journal.append(e);
-        }
-        d
-    }
-
-    /// The message for each slot.
-    pub fn choose_messages(&self, slots: &[String], now: i64) -> Vec<rank::ChosenMessage> {
-        self.with_decision(now, |d| rank::choose_messages(d, slots))
-    }
-
-    /// Items to offer with the cart.
-    pub fn rank_cross_sells(&mut self, req: &CrossSellRequest, now: i64) -> Ranking {
-        let r = self.with_decision(now, |d| rank::rank_cross_sells(d, req, true));
-        self.expose(&r.experiment, now);
-        r
-    }
-
-    /// The bundle's segments the shopper is in now.
-    pub fn segments(&self, now: i64) -> Vec<String> {
-        match self.models.model() {
-            Some(m) => self.with_decision(now, |d| rank::segments(m, &d.signals)),
-            None => Vec::new(),
-        }
-    }
-
-    /// The arm of experiment `key` for this shopper, without logging an exposure (the arm
-    /// this page view already showed, if any).
-    pub fn assignment(&self, key: &str) -> Option<Assignment> {
-        if let Some(a) = self.exposures.arm(key) {
-            return Some(a.clone());
-        }
-        self.models
-            .model()
-            .and_then(|m| rank::assignment_for(m, key, self.identity.user_id()))
-    }
-
     // ------------------------------------------------------------------ exports
 
     /// The next batch of not-yet-exported events (consent required), up to `max`.
     pub fn export_batch(&self, max: usize) -> Option<crate::export::Batch<'_>> {
         self.storage.access()?;
-        self.exports.next_batch(self.journal.records(), max)
+        self.exports
+            .next_batch(self.identity.user_id(), self.journal.records(), max)
     }
 
     /// Records that these events were delivered (they are never exported again).
@@ -545,63 +374,6 @@ impl<S: Store> Tracker<S> {
                 .and_then(|a| a.our_keys().ok())
                 .unwrap_or_default(),
         }
-    }
-
-    // ------------------------------------------------------------------ consent and events
-
-    fn rebuild_profile(&mut self) {
-        self.profile = SessionProfile::rebuild(*self.profile.config(), self.journal.events());
-    }
-
-    /// Grants, denies or leaves pending. Granting opens the gate and persists what was kept
-    /// in memory; anything but granted erases every stored key (denied at start included:
-    /// a withdrawal made on an earlier page view). Events stay in memory for this page view.
-    /// Returns how many stored keys were erased.
-    pub fn set_consent(&mut self, consent: Consent, now: i64) -> usize {
-        let before = self.consent;
-        self.consent = consent;
-        match consent {
-            Consent::Granted => {
-                self.open_storage(now);
-                0
-            }
-            Consent::Denied => self.erase_store(),
-            Consent::Pending if before == Consent::Granted => self.erase_store(),
-            Consent::Pending => 0,
-        }
-    }
-
-    /// Opens the gate (consent granted): the journal, identity, export log and model cache
-    /// read what is stored (dropping what expired), then what is in memory is written.
-    fn open_storage(&mut self, now: i64) {
-        if self.storage.is_open() {
-            return;
-        }
-        let opened = self.storage.open();
-        self.journal.count_discarded(opened.discarded);
-        let had = self.journal.len();
-        self.journal.restore(&self.storage, now);
-        let retention = self.cfg.journal.retention_ms;
-        self.identity.open(&self.storage, now, retention);
-        if let Some(a) = self.storage.access() {
-            self.exports.open(&a, now, retention);
-            // Drops an expired or damaged cached bundle (reading its head only).
-            let _ = ModelSlot::cache_head(&a, now, retention);
-        }
-        self.flush(now);
-        if self.journal.len() != had || self.journal.stats().restored > 0 {
-            self.rebuild_profile();
-        }
-    }
-
-    /// Removes every stored key of the namespace and closes the gate; memory is kept.
-    fn erase_store(&mut self) -> usize {
-        let n = self.storage.erase();
-        self.journal.forget_store();
-        self.identity.store_erased();
-        self.models.cache_unknown();
-        self.exports.clear();
-        n
     }
 
     /// Validates and records an event from the page. Returns its record id and type.
@@ -676,66 +448,6 @@ impl<S: Store> Tracker<S> {
 
     pub fn profile(&self, now: i64) -> ProfileView {
         self.view(now, true)
-    }
-
-    /// A `storage` event from another tab (`key: None` means storage was cleared).
-    pub fn on_storage_event(&mut self, key: Option<&str>, new_value: Option<&str>, now: i64) {
-        if !self.storage.is_open() {
-            return;
-        }
-        let kind = match key {
-            None => None,
-            Some(k) => match self.storage.keys().kind(k) {
-                Some(kind) => Some(kind),
-                None => return,
-            },
-        };
-        match (kind, new_value) {
-            // Cleared, or the schema marker removed: erased in another tab (`forget()`,
-            // a withdrawal, the browser's "clear site data").
-            (None, _) | (Some(Kind::Meta), None) => self.erased_elsewhere(now),
-            (Some(Kind::Model), _) => self.models.cache_unknown(),
-            (Some(Kind::Segment(tab)), Some(v))
-                if tab != self.journal.tab() && self.journal.merge_external(v, now) =>
-            {
-                self.rebuild_profile()
-            }
-            (Some(Kind::Segment(tab)), None) if tab == self.journal.tab() => {
-                self.journal.adopted_elsewhere()
-            }
-            (Some(Kind::Traits), Some(v)) => self.identity.merge_stored_traits(v),
-            _ => {}
-        }
-    }
-
-    /// Another tab erased the namespace (`forget()` or a withdrawal there): this tab drops
-    /// everything it holds too (events, profile, traits, id) and never writes any of it
-    /// back. Consent here stays as it is; a withdrawal also arrives as `set_consent`.
-    pub fn erased_elsewhere(&mut self, now: i64) {
-        self.forget_memory();
-        self.erase_store();
-        if self.consent == Consent::Granted {
-            self.open_storage(now);
-        }
-    }
-
-    fn forget_memory(&mut self) {
-        self.journal.clear_memory();
-        self.profile = SessionProfile::new(*self.profile.config());
-        self.exposures.forget_logged();
-        self.identity.forget();
-    }
-
-    /// Erases everything: every stored key in our namespace and the in-memory journal,
-    /// profile, traits and id. Consent stays as it is; later events are stored again if it
-    /// is granted, under a new, unrelated id. Returns how many stored keys were removed.
-    pub fn forget(&mut self, now: i64) -> usize {
-        self.forget_memory();
-        let removed = self.erase_store();
-        if self.consent == Consent::Granted {
-            self.open_storage(now);
-        }
-        removed
     }
 
     pub fn events(&self) -> impl Iterator<Item = &Event> {

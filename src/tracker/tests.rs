@@ -188,14 +188,22 @@ fn an_offer_holdout_arm_gets_no_offer() {
         key: "offers-holdout".into(),
         seed: "offers-holdout".into(),
         hash_version: 2,
-        surface: "offers".into(),
-        coverage: 1.0,
-        arms: vec![Arm {
-            name: "holdout".into(),
-            weight: 1.0,
-            holdout: true,
-            head: None,
-        }],
+        // Everybody in the holdout (an experiment needs two arms, as in GrowthBook).
+        arms: vec![
+            Arm {
+                name: "holdout".into(),
+                weight: 1.0,
+                holdout: true,
+                head: None,
+            },
+            Arm {
+                name: "offers".into(),
+                weight: 0.0,
+                holdout: false,
+                head: None,
+            },
+        ],
+        ..Experiment::new("offers-holdout", "offers", vec![])
     });
     let store = Rc::new(MemoryStore::new());
     let mut t = tracker(&store, 1, Consent::Granted);
@@ -471,9 +479,6 @@ fn experiment_bundle() -> Vec<u8> {
         experiments: vec![Experiment {
             key: "pay-order".into(),
             seed: "pay-order".into(),
-            hash_version: 1,
-            surface: "payment".into(),
-            coverage: 1.0,
             arms: ["control", "treatment"]
                 .iter()
                 .map(|n| Arm {
@@ -483,6 +488,7 @@ fn experiment_bundle() -> Vec<u8> {
                     head: None,
                 })
                 .collect(),
+            ..Experiment::new("pay-order", "payment", vec![])
         }],
         ..Bundle::default()
     };

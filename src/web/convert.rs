@@ -16,7 +16,8 @@ extern "C" {
 }
 
 pub fn to_value(v: &JsValue) -> Result<Value, String> {
-    to_value_with(v, MAX_ENTRIES)
+    let bytes = encode_tape(v, MAX_DEPTH as u32, MAX_ENTRIES as u32).map_err(|e| js_text(&e))?;
+    crate::tape::decode(&bytes).map_err(|e| e.0)
 }
 
 /// `to_value` with another bound on list and object entries (a catalogue).

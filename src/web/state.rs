@@ -68,8 +68,11 @@ impl Inner {
     ) -> Inner {
         let namespace = tracker.namespace().to_owned();
         Inner {
-            channel: web_sys::BroadcastChannel::new(&format!("checkout-personalizer:{namespace}"))
-                .ok(),
+            // Other tabs exist only under a window. Elsewhere (Node, a worker) an open
+            // channel would only keep the process alive.
+            channel: web_sys::window().and_then(|_| {
+                web_sys::BroadcastChannel::new(&format!("checkout-personalizer:{namespace}")).ok()
+            }),
             tracker: RefCell::new(tracker),
             clock,
             flush_delay_ms,

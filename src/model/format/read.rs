@@ -428,15 +428,20 @@ fn read_conditions(r: &mut Reader) -> R<Vec<Condition>> {
     })
 }
 
+/// `[[start, end], …]`.
+fn read_ranges(r: &mut Reader, field: &str) -> R<Vec<(f64, f64)>> {
+    list(r, field, |r| {
+        if r.array().map_err(|e| bad(e, field))? != 2 {
+            return Err(DecodeError::Invalid(format!(
+                "\"{field}\": a range is [start, end]"
+            )));
+        }
+        Ok((num(r, field)?, num(r, field)?))
+    })
+}
+
 fn read_experiment(r: &mut Reader) -> R<Experiment> {
-    let mut e = Experiment {
-        key: String::new(),
-        seed: String::new(),
-        hash_version: 2,
-        surface: String::new(),
-        coverage: 1.0,
-        arms: Vec::new(),
-    };
+    let mut e = Experiment::new("", "", Vec::new());
     map(r, "experiment", |k, r| {
         match k {
             k::KEY => e.key = string(r, k)?,
@@ -444,6 +449,44 @@ fn read_experiment(r: &mut Reader) -> R<Experiment> {
             k::HASH_VERSION => e.hash_version = uint(r, k)?,
             k::SURFACE => e.surface = string(r, k)?,
             k::COVERAGE => e.coverage = num(r, k)?,
+            k::ACTIVE => e.active = r.bool().map_err(|e| bad(e, k))?,
+            k::NAMESPACE => {
+                let mut n = Namespace {
+                    id: String::new(),
+                    start: f64::NAN,
+                    end: f64::NAN,
+                };
+                map(r, "namespace", |k, r| {
+                    match k {
+                        k::ID => n.id = string(r, k)?,
+                        k::START => n.start = num(r, k)?,
+                        k::END => n.end = num(r, k)?,
+                        _ => return Ok(false),
+                    }
+                    Ok(true)
+                })?;
+                e.namespace = Some(n);
+            }
+            k::RANGES => e.ranges = Some(read_ranges(r, k)?),
+            k::FILTERS => {
+                e.filters = list(r, k, |r| {
+                    let mut f = Filter {
+                        seed: String::new(),
+                        hash_version: 2,
+                        ranges: Vec::new(),
+                    };
+                    map(r, "filter", |k, r| {
+                        match k {
+                            k::SEED => f.seed = string(r, k)?,
+                            k::HASH_VERSION => f.hash_version = uint(r, k)?,
+                            k::RANGES => f.ranges = read_ranges(r, k)?,
+                            _ => return Ok(false),
+                        }
+                        Ok(true)
+                    })?;
+                    Ok(f)
+                })?
+            }
             k::ARMS => {
                 e.arms = list(r, k, |r| {
                     let mut a = Arm {

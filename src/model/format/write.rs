@@ -75,6 +75,14 @@ fn strs(w: &mut Writer, v: &[String]) {
     }
 }
 
+fn ranges(w: &mut Writer, r: &[(f64, f64)]) {
+    list(w, r, |w, &(a, b)| {
+        w.array(2);
+        w.f64(a);
+        w.f64(b);
+    });
+}
+
 fn list<T>(w: &mut Writer, items: &[T], f: impl Fn(&mut Writer, &T)) {
     w.array(items.len());
     for i in items {
@@ -289,6 +297,33 @@ fn write_experiment(w: &mut Writer, e: &Experiment) {
         m.u64(k::HASH_VERSION, u64::from(e.hash_version));
         m.str(k::SURFACE, &e.surface);
         m.f64(k::COVERAGE, e.coverage);
+        // Written only when set, so bundles without them stay byte-identical.
+        if !e.active {
+            m.bool(k::ACTIVE, false);
+        }
+        if let Some(n) = &e.namespace {
+            m.with(k::NAMESPACE, |w| {
+                map(w, |m| {
+                    m.str(k::ID, &n.id);
+                    m.f64(k::START, n.start);
+                    m.f64(k::END, n.end);
+                })
+            });
+        }
+        if let Some(r) = &e.ranges {
+            m.with(k::RANGES, |w| ranges(w, r));
+        }
+        if !e.filters.is_empty() {
+            m.with(k::FILTERS, |w| {
+                list(w, &e.filters, |w, f| {
+                    map(w, |m| {
+                        m.str(k::SEED, &f.seed);
+                        m.u64(k::HASH_VERSION, u64::from(f.hash_version));
+                        m.with(k::RANGES, |w| ranges(w, &f.ranges));
+                    })
+                })
+            });
+        }
         m.with(k::ARMS, |w| {
             list(w, &e.arms, |w, a| {
                 map(w, |m| {

@@ -129,7 +129,7 @@ pub fn ingest_event(v: &Value) {
     let _ = t.track(&v, T0);
     let _ = t.profile(T0 + 1);
     // The same value as ranking input, against a real bundle with rules and co-occurrence.
-    if t.load_model(include_bytes!("../tests/fixtures/ranking.cpm"))
+    if t.load_model(include_bytes!("../../tests/fixtures/ranking.cpm"))
         .is_ok()
     {
         if let Ok(methods) = PaymentMethod::list_from_value(&v) {
@@ -210,3 +210,6 @@ pub fn profile_sequence(data: &[u8]) {
     }
     let _ = p.view(ts, None);
 }
+
+#[cfg(test)]
+mod corpus;

@@ -1,7 +1,8 @@
 //! Replays the fuzzers' corpora (fuzz/corpus/<target>/*) through the same entry points, on
 //! stable, in every `cargo test`: every input that ever mattered stays a regression test.
 
-use checkout_personalizer::{fuzzing, Value};
+use super as fuzzing;
+use crate::value::Value;
 use std::path::Path;
 
 fn replay(target: &str, f: impl Fn(&[u8])) -> usize {
