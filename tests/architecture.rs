@@ -276,3 +276,39 @@ fn no_ignored_file_is_tracked() {
     let tracked = String::from_utf8_lossy(&out.stdout);
     assert!(tracked.trim().is_empty(), "ignored but tracked:\n{tracked}");
 }
+
+#[test]
+fn every_invariant_names_tests_that_exist() {
+    let text = std::fs::read_to_string(root().join("ARCHITECTURE.md")).unwrap();
+    let invariants = text
+        .split("## Invariants")
+        .nth(1)
+        .expect("an Invariants section");
+    let code: String = ["src", "tests", "cli"]
+        .iter()
+        .flat_map(|d| sources(d))
+        .map(|(_, t)| t)
+        .collect();
+    let mut named = 0;
+    for bullet in invariants.split("\n- ").skip(1) {
+        let mut tests = 0;
+        for quoted in bullet.split('`').skip(1).step_by(2) {
+            let name = quoted.rsplit("::").next().unwrap();
+            // Test functions are snake case with at least two words.
+            if name.contains('_') && name.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+                assert!(
+                    code.contains(&format!("fn {name}(")),
+                    "ARCHITECTURE.md names `{quoted}`, which is no test"
+                );
+                tests += 1;
+            }
+        }
+        let cites_a_suite = bullet.contains("e2e") || bullet.contains("tests/");
+        assert!(
+            tests > 0 || cites_a_suite,
+            "an invariant without a test: {bullet}"
+        );
+        named += tests;
+    }
+    assert!(named >= 20, "{named}");
+}

@@ -110,6 +110,28 @@ fn the_catalogue_orders_give_what_a_full_scan_gives() {
             let scan = t.rank_cross_sells(&ask(Some(items.clone())), 3_000);
             assert_eq!(fast, scan, "round {round}, cart {cart:?}");
             assert!(!fast.items.is_empty() || cart_size >= items.len());
+            // Never an item in the cart, never one outside the catalogue, never twice.
+            let mut seen = std::collections::BTreeSet::new();
+            for r in &fast.items {
+                assert!(
+                    !cart.contains(&r.id),
+                    "round {round}: {} is in the cart",
+                    r.id
+                );
+                assert!(
+                    items.contains(&r.id),
+                    "round {round}: {} is not in the catalogue",
+                    r.id
+                );
+                assert!(seen.insert(r.id.clone()), "round {round}: {} twice", r.id);
+            }
+            // Only the page's candidates when it names them.
+            let few: Vec<String> = items.iter().step_by(3).cloned().collect();
+            let only = t.rank_cross_sells(&ask(Some(few.clone())), 3_000);
+            assert!(only
+                .items
+                .iter()
+                .all(|r| few.contains(&r.id) && !cart.contains(&r.id)));
         }
     }
 }
