@@ -115,8 +115,8 @@ fn bad_events_get_stable_messages() {
         ("null", "event: \"event\" must be an object, got null"),
         ("42", "event: \"event\" must be an object, got a number"),
         (
-            r#"{"type":"add_to_cart","items":[{"item_id":"a","price":"2"}]}"#,
-            "event: \"items[0].price\" must be a finite number",
+            r#"{"type":"add_to_cart","items":[{"item_id":"a","price":"1,99"}]}"#,
+            "event: \"items[0].price\" must be a finite number (or a decimal string such as \"31.10\")",
         ),
     ] {
         let err = p.track(js(event).unchecked_into()).unwrap_err();
