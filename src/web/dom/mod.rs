@@ -99,6 +99,18 @@ impl Managed {
         }
     }
 
+    /// The managed entry of `el`, added (as first seen) when there is none yet.
+    fn find_or_add<'a>(managed: &'a mut Vec<Managed>, el: &Element) -> &'a mut Managed {
+        match managed.iter().position(|m| &m.el == el) {
+            Some(i) => &mut managed[i],
+            None => {
+                managed.push(Managed::new(el));
+                let last = managed.len() - 1;
+                &mut managed[last]
+            }
+        }
+    }
+
     /// Whether what it shows may change now (no pointer over it, no focus in it, never
     /// touched).
     fn movable(&self) -> bool {
@@ -444,14 +456,7 @@ impl Wiring {
                 let late = past_deadline && !hidden_by_page(&el);
                 waiting |= downloading && !late;
                 let mut managed = s.managed.borrow_mut();
-                let m = match managed.iter().position(|m| m.el == el) {
-                    Some(i) => &mut managed[i],
-                    None => {
-                        managed.push(Managed::new(&el));
-                        let last = managed.len() - 1;
-                        &mut managed[last]
-                    }
-                };
+                let m = Managed::find_or_add(&mut managed, &el);
                 let wait = downloading && !late;
                 self.apply_list(&inner, m, (id_attr, type_attr), choice, (late, wait), why);
             }
@@ -462,14 +467,7 @@ impl Wiring {
         fill_messages(&inner, s, why);
         for el in query_all(&s.root, r#"[data-personalize="cross-sell"]"#) {
             let mut managed = s.managed.borrow_mut();
-            let m = match managed.iter().position(|m| m.el == el) {
-                Some(i) => &mut managed[i],
-                None => {
-                    managed.push(Managed::new(&el));
-                    let last = managed.len() - 1;
-                    &mut managed[last]
-                }
-            };
+            let m = Managed::find_or_add(&mut managed, &el);
             s.fill_cross_sells(&inner, m, why);
         }
         // Our own moves are not the page's changes.

@@ -271,14 +271,7 @@ pub(super) fn fill_messages(inner: &Inner, s: &DomState, why: Why) {
         let Some(slot) = attr(&e, "data-personalize-message") else {
             continue;
         };
-        let m = match managed.iter().position(|m| m.el == e) {
-            Some(i) => &mut managed[i],
-            None => {
-                managed.push(Managed::new(&e));
-                let last = managed.len() - 1;
-                &mut managed[last]
-            }
-        };
+        let m = Managed::find_or_add(&mut managed, &e);
         if m.phase == Phase::Shown && (why != Why::Asked || !m.movable()) {
             continue;
         }
