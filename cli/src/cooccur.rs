@@ -3,11 +3,13 @@
 //! Counts item and pair frequencies over baskets (one per line, comma-separated item ids,
 //! duplicates within a basket counted once), keeps pairs seen in at least `min_support`
 //! baskets, scores each partner of `a` with the chosen association measure shrunk towards 0
-//! for rare pairs (`n_ab / (n_ab + shrink)`), and keeps the `top_k` best per item. Also
+//! for rare pairs (`n_ab / (n_ab + shrink)`), and keeps the `top_k` best per item, rounded
+//! to the bundle's 8 bits per score (`model::format::snap`). Also
 //! builds the same head from pre-aggregated pair and item counts (a warehouse's output).
+//! With `ease` set, the top-N items get learned weights instead (`crate::ease`).
 
 use crate::{err, Result};
-use checkout_personalizer::model::Cooccur;
+use checkout_personalizer::model::{self, Cooccur};
 use std::collections::HashMap;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -42,6 +44,9 @@ pub struct Options {
     pub top_k: usize,
     pub score: Score,
     pub shrink: f64,
+    /// Learned weights for the top-N items instead of the association measure (which the
+    /// other items keep).
+    pub ease: Option<crate::ease::Options>,
 }
 
 impl Default for Options {
@@ -51,6 +56,7 @@ impl Default for Options {
             top_k: 20,
             score: Score::Confidence,
             shrink: 5.0,
+            ease: None,
         }
     }
 }
@@ -145,6 +151,15 @@ pub fn build(counts: &Counts, catalog: &Catalog, o: &Options) -> Result<Cooccur>
             partners[x].push((y as u32, s * shrink));
         }
     }
+    if let Some(e) = &o.ease {
+        let f = crate::ease::fit(counts, e)?;
+        for (row, id) in f.partners.into_iter().zip(&f.items) {
+            partners[index[id.as_str()]] = row
+                .into_iter()
+                .map(|(j, w)| (index[f.items[j as usize].as_str()] as u32, w))
+                .collect();
+        }
+    }
     let mut c = Cooccur::default();
     let mut categories: Vec<String> = catalog.category.values().cloned().collect();
     categories.sort();
@@ -154,9 +169,16 @@ pub fn build(counts: &Counts, catalog: &Catalog, o: &Options) -> Result<Cooccur>
         let p = &mut partners[i];
         p.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         p.truncate(o.top_k);
-        for &(q, s) in p.iter() {
-            c.partner.push(q);
-            c.partner_score.push(s);
+        // Shipped in the bundle's compact layout: ascending, 8 bits a score (what rounds to
+        // 0 is left out).
+        p.sort_by_key(|&(q, _)| q);
+        let mut scores: Vec<f64> = p.iter().map(|&(_, s)| s).collect();
+        model::format::snap(&mut scores);
+        for (&(q, _), s) in p.iter().zip(scores) {
+            if s != 0.0 {
+                c.partner.push(q);
+                c.partner_score.push(s);
+            }
         }
         c.partner_start.push(c.partner.len() as u32);
         c.items.push((*id).clone());
@@ -271,6 +293,7 @@ mod tests {
             top_k: 5,
             score: Score::Confidence,
             shrink: 0.0,
+            ease: None,
         };
         let c = build(&counts, &Catalog::default(), &o).unwrap();
         assert_eq!(c.items, ["bread", "eggs", "milk"]);
@@ -279,7 +302,8 @@ mod tests {
             .partners(milk)
             .map(|(p, s)| (c.items[p].as_str(), s))
             .collect();
-        assert_eq!(partners, [("bread", 2.0 / 3.0), ("eggs", 1.0 / 3.0)]);
+        // 2/3 and 1/3 on the row's grid of 2^-7 (127 · 2^-7 ≥ 2/3).
+        assert_eq!(partners, [("bread", 85.0 / 128.0), ("eggs", 43.0 / 128.0)]);
         assert_eq!(c.popularity[milk], 0.75);
         let o = Options {
             min_support: 2,
@@ -301,5 +325,65 @@ mod tests {
         .unwrap();
         assert_eq!(direct.items, tables.items);
         assert_eq!(direct.pairs, tables.pairs);
+    }
+
+    /// The warehouse path (pair and item tables) and the baskets give the same EASE head;
+    /// items outside the top N keep their association partners.
+    #[test]
+    fn ease_from_tables_equals_ease_from_baskets() {
+        let baskets = "a,b,c\na,b\na,c\nb,c,d\na,b,d\ne,a\n";
+        let direct = Counts::from_csv(baskets);
+        let mut pairs = String::from("item_a,item_b,n\n");
+        for ((a, b), n) in &direct.pairs {
+            pairs += &format!("{b},{a},{n}\n"); // either order: the table is unordered
+        }
+        let items: String = direct
+            .items
+            .iter()
+            .map(|(k, n)| format!("{k},{n}\n"))
+            .collect();
+        let tables = counts_from_tables(&pairs, &items, direct.baskets).unwrap();
+        let o = Options {
+            min_support: 1,
+            ease: Some(crate::ease::Options {
+                lambda: 0.5,
+                max_items: 4,
+                top_k: 20,
+            }),
+            ..Options::default()
+        };
+        let (x, y) = (
+            build(&direct, &Catalog::default(), &o).unwrap(),
+            build(&tables, &Catalog::default(), &o).unwrap(),
+        );
+        assert_eq!(x, y);
+        let fit = crate::ease::fit(&direct, o.ease.as_ref().unwrap()).unwrap();
+        assert_eq!(fit.items, ["a", "b", "c", "d"]);
+        // a's partners are its EASE weights, in the bundle's item indices.
+        let a: Vec<(&str, f64)> = x
+            .partners(x.index("a").unwrap())
+            .map(|(p, s)| (x.items[p].as_str(), s))
+            .collect();
+        let mut want: Vec<(&str, f64)> = fit.partners[0]
+            .iter()
+            .map(|&(j, w)| (fit.items[j as usize].as_str(), w))
+            .collect();
+        want.sort_by(|p, q| p.0.cmp(q.0));
+        let mut snapped: Vec<f64> = want.iter().map(|w| w.1).collect();
+        model::format::snap(&mut snapped);
+        let want: Vec<(&str, f64)> = want
+            .iter()
+            .zip(snapped)
+            .filter(|(_, s)| *s != 0.0)
+            .map(|(w, s)| (w.0, s))
+            .collect();
+        assert!(want.len() >= 2, "{want:?}");
+        assert_eq!(a, want);
+        // e (outside the top 4) keeps confidence: bought once, always with a.
+        let e: Vec<(&str, f64)> = x
+            .partners(x.index("e").unwrap())
+            .map(|(p, s)| (x.items[p].as_str(), s))
+            .collect();
+        assert_eq!(e, [("a", 85.0 / 512.0)]); // 1/6 on the grid of 2^-9
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod abreport;
 pub mod cooccur;
+pub mod ease;
 pub mod exports;
 pub mod lightgbm;
 pub mod replay;

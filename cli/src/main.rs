@@ -20,6 +20,8 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
+// Parsed once per run: the size of the largest variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 enum Command {
     /// Import a model trained elsewhere as a one-head bundle.
     Import {
@@ -65,6 +67,8 @@ enum Command {
         head: String,
         #[arg(long, default_value = "cooccur")]
         id: String,
+        #[command(flatten)]
+        learn: ModelArgs,
     },
     /// Build a bundle from a TOML spec: features, heads, rules, segments, experiments.
     Build {
@@ -124,6 +128,8 @@ enum Command {
         min_support: u64,
         #[arg(long, default_value_t = 20)]
         top_k: usize,
+        #[command(flatten)]
+        learn: ModelArgs,
     },
     /// Replay each shopper's exported events into the module with BUNDLE and rank the
     /// payment methods of each query line (`{user, methods, ts?, country?, device?, os?}`):
@@ -221,6 +227,61 @@ fn import(from: ImportFrom) -> Result<()> {
     write(&a.output, &personalizer_cli::encode_checked(&bundle)?)
 }
 
+/// How the item-to-item table is learned (`cooccur` and `train`).
+#[derive(clap::Args, Debug)]
+struct ModelArgs {
+    /// `cooccur` (an association measure, --score) or `ease` (learned weights for the top
+    /// --max-items items; the others keep the association measure).
+    #[arg(long, default_value = "cooccur")]
+    model: String,
+    /// EASE's L2 penalty, or `auto`: chosen on one basket in ten held out.
+    #[arg(long, default_value = "auto")]
+    lambda: String,
+    /// EASE inverts a (max-items)² matrix: 10,000 items take about 30 s and 2.4 GB.
+    #[arg(long, default_value_t = 10_000)]
+    max_items: usize,
+}
+
+/// The EASE options of `a` (none for `--model cooccur`), with `auto` resolved on `baskets`.
+fn ease_options(
+    a: &ModelArgs,
+    top_k: usize,
+    baskets: Option<&[Vec<String>]>,
+) -> Result<Option<personalizer_cli::ease::Options>> {
+    use personalizer_cli::ease;
+    match a.model.as_str() {
+        "cooccur" => return Ok(None),
+        "ease" => {}
+        m => return Err(err(format!("unknown model \"{m}\" (cooccur, ease)"))),
+    }
+    let mut o = ease::Options {
+        lambda: 0.0,
+        max_items: a.max_items,
+        top_k,
+    };
+    o.lambda = match (a.lambda.as_str(), baskets) {
+        ("auto", Some(b)) => {
+            let (lambda, tried) = ease::choose_lambda(b, &o)?;
+            for (l, hr) in tried {
+                eprintln!("ease: lambda {l:.3}: validation HR@5 {hr:.4}");
+            }
+            eprintln!("ease: lambda {lambda:.3} chosen");
+            lambda
+        }
+        ("auto", None) => {
+            return Err(err(
+                "ease: --lambda auto needs baskets to hold out; give --lambda L with --pairs",
+            ))
+        }
+        (l, _) => l.parse().map_err(|_| {
+            err(format!(
+                "ease: --lambda must be a number or auto, not \"{l}\""
+            ))
+        })?,
+    };
+    Ok(Some(o))
+}
+
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Import { from } => import(from),
@@ -239,9 +300,15 @@ fn run(cli: Cli) -> Result<()> {
             basket_count,
             head,
             id,
+            learn,
         } => {
+            let mut listed = None;
             let counts = match (baskets, pairs, items) {
-                (Some(b), None, None) => cooccur::Counts::from_csv(&read_text(&b)?),
+                (Some(b), None, None) => {
+                    let text = read_text(&b)?;
+                    listed = Some(personalizer_cli::ease::baskets_from_csv(&text));
+                    cooccur::Counts::from_csv(&text)
+                }
                 (None, Some(p), Some(i)) => cooccur::counts_from_tables(
                     &read_text(&p)?,
                     &read_text(&i)?,
@@ -258,6 +325,7 @@ fn run(cli: Cli) -> Result<()> {
                 top_k,
                 score: cooccur::Score::parse(&score)?,
                 shrink,
+                ease: ease_options(&learn, top_k, listed.as_deref())?,
             };
             let c = cooccur::build(&counts, &catalog, &o)?;
             eprintln!(
@@ -347,17 +415,21 @@ fn run(cli: Cli) -> Result<()> {
             output,
             min_support,
             top_k,
+            learn,
         } => {
+            let text = read_text(&events)?;
+            let baskets = if learn.model == "ease" && learn.lambda == "auto" {
+                Some(personalizer_cli::train::baskets(&text)?)
+            } else {
+                None
+            };
             let o = cooccur::Options {
                 min_support,
                 top_k,
+                ease: ease_options(&learn, top_k, baskets.as_deref())?,
                 ..cooccur::Options::default()
             };
-            let t = personalizer_cli::train::train(
-                &read_text(&events)?,
-                &o,
-                personalizer_cli::created_ms(),
-            )?;
+            let t = personalizer_cli::train::train(&text, &o, personalizer_cli::created_ms())?;
             eprintln!(
                 "{} purchases, {} baskets, {} payment examples",
                 t.purchases, t.baskets, t.examples

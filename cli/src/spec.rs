@@ -314,6 +314,7 @@ fn head(h: &HeadSpec, dir: &Path) -> Result<Head> {
                     .as_deref()
                     .map_or(Ok(d.score), cooccur::Score::parse)?,
                 shrink: h.shrink.unwrap_or(d.shrink),
+                ease: None,
             };
             HeadKind::Cooccur(cooccur::build(
                 &cooccur::Counts::from_csv(&baskets),

@@ -212,6 +212,20 @@ fn payment_rows(purchases: &[Purchase]) -> (Vec<Feature>, Vec<Row>) {
     (features, rows)
 }
 
+/// The purchases' baskets (ids deduplicated), in export order.
+pub fn baskets(jsonl: &str) -> Result<Vec<Vec<String>>> {
+    Ok(read(jsonl)?
+        .into_iter()
+        .map(|p| {
+            let mut b = p.items;
+            b.sort_unstable();
+            b.dedup();
+            b
+        })
+        .filter(|b| !b.is_empty())
+        .collect())
+}
+
 pub fn train(jsonl: &str, o: &cooccur::Options, created_ms: i64) -> Result<Trained> {
     let purchases = read(jsonl)?;
     if purchases.is_empty() {

@@ -298,13 +298,14 @@ pub fn rank_cross_sells<'a>(d: &Decision<'a>, req: &'a CrossSellRequest, explain
                 // Rules first, then why it is in the pool, then the model's nudge.
                 reasons.push(if p.cooccur > 0.0 {
                     let i = p.idx.unwrap_or(usize::MAX);
-                    // The cart items that brought it here most (at most two): the card and
-                    // a reasons panel name the same ones.
+                    // The cart items that brought it here most (at most two, never one
+                    // whose learned weight speaks against it): the card and a reasons panel
+                    // name the same ones.
                     let mut by: Vec<(f64, usize)> = cart_idx
                         .iter()
                         .filter_map(|&c| {
                             co.partners(c)
-                                .find(|&(q, _)| q == i)
+                                .find(|&(q, s)| q == i && s > 0.0)
                                 .map(|(_, score)| (score, c))
                         })
                         .collect();

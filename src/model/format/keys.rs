@@ -65,6 +65,9 @@ pub const POPULARITY: &str = "popularity";
 pub const PARTNER_START: &str = "partnerStart";
 pub const PARTNER: &str = "partner";
 pub const PARTNER_SCORE: &str = "partnerScore";
+pub const PARTNER_GAP: &str = "partnerGap";
+pub const PARTNER_Q: &str = "partnerQ";
+pub const PARTNER_EXP: &str = "partnerExp";
 // Head kinds.
 pub const LINEAR: &str = "linear";
 pub const TREES: &str = "trees";

@@ -3,14 +3,17 @@
 //! A bundle is a map with string keys (`keys.rs` spells every one, for both directions;
 //! unknown keys are skipped, so later versions can add fields); large numeric arrays are
 //! `bin` blobs of little-endian `u32`/`f64`, so that a 100-tree model decodes with a few
-//! copies instead of per-element parsing. `read` checks only the shape (`decode::validate`
+//! copies instead of per-element parsing (a co-occurrence head's partner lists have a compact
+//! layout of their own, `partners.rs`). `read` checks only the shape (`decode::validate`
 //! checks the meaning); `encode` is the CLI's side. A signed bundle is an envelope around
 //! the bundle's bytes.
 
 mod keys;
+mod partners;
 mod read;
 mod write;
 
+pub use partners::snap;
 pub use read::read;
 pub use write::{encode, encode_envelope};
 

@@ -247,6 +247,7 @@ fn read_head(r: &mut Reader) -> R<Head> {
     };
     let mut t = Trees::default();
     let mut c = Cooccur::default();
+    let mut compact: [Option<&[u8]>; 3] = [None; 3];
     map(r, "head", |k, r| {
         match k {
             k::NAME => name = string(r, k)?,
@@ -277,6 +278,9 @@ fn read_head(r: &mut Reader) -> R<Head> {
             k::PARTNER_START => c.partner_start = read_u32s(r, k)?,
             k::PARTNER => c.partner = read_u32s(r, k)?,
             k::PARTNER_SCORE => c.partner_score = read_f64s(r, k)?,
+            k::PARTNER_GAP => compact[0] = Some(r.bin().map_err(|e| bad(e, k))?),
+            k::PARTNER_Q => compact[1] = Some(r.bin().map_err(|e| bad(e, k))?),
+            k::PARTNER_EXP => compact[2] = Some(r.bin().map_err(|e| bad(e, k))?),
             _ => return Ok(false),
         }
         Ok(true)
@@ -293,7 +297,24 @@ fn read_head(r: &mut Reader) -> R<Head> {
             t.link = link(link_code)?;
             HeadKind::Trees(t)
         }
-        k::COOCCUR => HeadKind::Cooccur(c),
+        k::COOCCUR => {
+            match compact {
+                [None, None, None] => {}
+                [Some(gaps), Some(q), Some(exp)]
+                    if c.partner.is_empty() && c.partner_score.is_empty() =>
+                {
+                    (c.partner, c.partner_score) =
+                        super::partners::unpack(&c.partner_start, gaps, q, exp)?;
+                }
+                _ => {
+                    return Err(DecodeError::Invalid(format!(
+                        "head \"{name}\": partnerGap, partnerQ and partnerExp go together, \
+                         instead of partner and partnerScore"
+                    )))
+                }
+            }
+            HeadKind::Cooccur(c)
+        }
         other => {
             return Err(DecodeError::Invalid(format!(
                 "head \"{name}\" has unknown kind \"{other}\""

@@ -203,8 +203,17 @@ fn write_head(w: &mut Writer, h: &Head) {
                 m.strs(k::CATEGORIES, &c.categories);
                 m.f64s(k::POPULARITY, &c.popularity);
                 m.u32s(k::PARTNER_START, &c.partner_start);
-                m.u32s(k::PARTNER, &c.partner);
-                m.f64s(k::PARTNER_SCORE, &c.partner_score);
+                match super::partners::pack(c) {
+                    Some((gaps, q, exp)) => {
+                        m.bin(k::PARTNER_GAP, &gaps);
+                        m.bin(k::PARTNER_Q, &q);
+                        m.bin(k::PARTNER_EXP, &exp);
+                    }
+                    None => {
+                        m.u32s(k::PARTNER, &c.partner);
+                        m.f64s(k::PARTNER_SCORE, &c.partner_score);
+                    }
+                }
             }
         }
     });
