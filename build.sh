@@ -193,7 +193,17 @@ compare() {
   git worktree add --detach "$wt" "$sha" >/dev/null
   (cd "$wt" && CARGO_TARGET_DIR="$ROOT/target/compare" \
     wasm-pack build . --release --target web --out-dir "$ROOT/bench/out/pkg-$sha" -- --package checkout-personalizer)
+  # Each build scores the bundles its own CLI makes of the same specs (the format moves on:
+  # an older module need not read a newer bundle).
+  (cd "$wt" && CARGO_TARGET_DIR="$ROOT/target/compare" cargo build -q --release --bin personalizer)
   git worktree remove --force "$wt"
+  mkdir -p "bench/out/pkg-$sha/bundles" bench/out/bundles
+  for spec in payment cross_10000 trees_10 trees_100; do
+    SOURCE_DATE_EPOCH=1795000000 target/compare/release/personalizer build "bench/specs/$spec.toml" \
+      -o "bench/out/pkg-$sha/bundles/$spec.cpm" 2>/dev/null
+    SOURCE_DATE_EPOCH=1795000000 target/release/personalizer build "bench/specs/$spec.toml" \
+      -o "bench/out/bundles/$spec.cpm" 2>/dev/null
+  done
   log "$sha (old) against this tree (new), Node, interleaved rounds"
   node bench/compare.mjs "bench/out/pkg-$sha" pkg
 }
@@ -212,6 +222,8 @@ eval_quality() {
   log "cross-sell evaluation on the Groceries baskets"
   python3 -c "import xgboost, lightgbm, sklearn" 2>/dev/null || pip install -q xgboost-cpu==3.2.0 lightgbm scikit-learn
   python3 eval/crosssell.py > /dev/null
+  log "EASE cost and scale: training time, memory, bundle size, latency for 1k to 20k items"
+  python3 eval/ease_scale.py > /dev/null
   log "session intent: XGBoost and LightGBM, library vs ours"
   python3 eval/intent.py > /dev/null
   log "warehouse path (DuckDB SQL) vs in-memory path"

@@ -5,6 +5,7 @@
 //
 //   node bench/compare.mjs OLD_PKG_DIR NEW_PKG_DIR [ROUNDS]
 import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -20,7 +21,10 @@ if (!oldDir || !newDir) {
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const rows = JSON.parse(await readFile(join(OUT, 'payment_rows.json'), 'utf8'));
 const X = rows.rows.map((r) => Float64Array.from(r, (v) => (v === null ? NaN : v)));
-const bytes = async (n) => new Uint8Array(await readFile(join(OUT, n)));
+// A build's bundles, made by that revision's CLI (build.sh compare): PKG_DIR/bundles/, or
+// bench/out/bundles/ for this tree's.
+const bytesOf = (dir) => async (n) =>
+  new Uint8Array(await readFile(join(existsSync(join(dir, 'bundles')) ? dir : OUT, 'bundles', n)));
 const METHODS = ['card', 'paypal', 'apple_pay', 'google_pay', 'klarna', 'ideal', 'sepa', 'sofort', 'alipay', 'wechat_pay', 'bank_transfer', 'gift_card']
   .map((id) => ({ id, type: id === 'klarna' ? 'bnpl' : ['ideal', 'sepa', 'sofort', 'bank_transfer'].includes(id) ? 'bank' : 'wallet' }));
 function shopper(p, n = 40) {
@@ -30,6 +34,7 @@ function shopper(p, n = 40) {
 
 /** The calls of one build: [call(i), calls per block]. */
 async function suite(dir) {
+  const bytes = bytesOf(dir);
   const m = await import(pathToFileURL(join(dir, 'checkout_personalizer.js')).href);
   await m.default({ module_or_path: await readFile(join(dir, 'checkout_personalizer_bg.wasm')) });
   let t = 1795000000000, k = 0;

@@ -106,7 +106,7 @@ pub fn fnv1a(s: &str) -> u32 {
 }
 
 /// The value of one (validated) feature.
-pub fn feature_value(f: &Feature, source: Source, s: &dyn Inputs) -> f64 {
+pub fn feature_value(f: &Feature, source: Source, s: &impl Inputs) -> f64 {
     if source.is_text() {
         text_feature(f, s.text(source).as_deref())
     } else {
@@ -141,7 +141,7 @@ fn text_feature(f: &Feature, t: Option<&str>) -> f64 {
 /// Fills `out` with the feature vector (cleared first). Each text source is read once
 /// (a combined source like `candidate.idCountry` builds its text), however many
 /// features one-hot encode it.
-pub fn vector(features: &[Feature], sources: &[Source], s: &dyn Inputs, out: &mut Vec<f64>) {
+pub fn vector(features: &[Feature], sources: &[Source], s: &impl Inputs, out: &mut Vec<f64>) {
     out.clear();
     let mut texts: Vec<(Source, Option<Cow<'_, str>>)> = Vec::new();
     for (f, &src) in features.iter().zip(sources) {

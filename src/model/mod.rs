@@ -24,8 +24,11 @@ pub use decode::decode;
 pub use runtime::{DecodeError, Model};
 pub use score::PredictError;
 
-/// Bundle format version written by this crate.
-pub const FORMAT_VERSION: u32 = 1;
+/// The newest bundle format version this crate reads and writes. Version 2 added the
+/// compact partner layout (`format/partners.rs`); the writer puts 2 only on bundles that use
+/// it, so every other bundle stays readable by modules that know only version 1, and a
+/// module that knows only 1 refuses a version-2 bundle by its version.
+pub const FORMAT_VERSION: u32 = 2;
 /// Leading magic string of every bundle.
 pub const MAGIC: &str = "CPM";
 

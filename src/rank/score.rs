@@ -105,13 +105,19 @@ impl<'m> Scorer<'m> {
 }
 
 /// The `TOP_REASONS` largest contributions, as reasons. Features that share a label are one
-/// reason (their contributions summed, the first one's name), so a label is given once.
+/// reason (their contributions summed, named after the member that contributed most), so a
+/// label is given once.
 fn top_reasons(m: &Model, contrib: &[f64]) -> Vec<Reason> {
     let features = &m.bundle().features;
     let mut grouped = contrib.to_vec();
+    // Per group (indexed by its first feature): the member with the largest |contribution|.
+    let mut lead: Vec<usize> = (0..grouped.len()).collect();
     for (i, &g) in m.label_group.iter().enumerate() {
         let g = g as usize;
         if g != i && g < grouped.len() && i < grouped.len() {
+            if contrib[i].abs() > contrib[lead[g]].abs() {
+                lead[g] = i;
+            }
             grouped[g] += grouped[i];
             grouped[i] = 0.0;
         }
@@ -134,7 +140,7 @@ fn top_reasons(m: &Model, contrib: &[f64]) -> Vec<Reason> {
     best.into_iter()
         .flatten()
         .filter_map(|i| {
-            let f = features.get(i)?;
+            let f = features.get(lead[i])?;
             Some(Reason::Feature {
                 feature: f.name.clone(),
                 contribution: contrib[i],
@@ -224,7 +230,8 @@ mod tests {
         }
     }
 
-    /// Features that share a label are one reason, given once, with their sum.
+    /// Features that share a label are one reason, given once, with their sum, named after
+    /// the member that contributed most.
     #[test]
     fn a_label_is_given_once() {
         let f = |name: &str, label: Option<&str>| crate::model::Feature {
@@ -258,7 +265,7 @@ mod tests {
         assert_eq!(
             texts,
             [
-                ("is_last".into(), 2.5, Some("Your usual".into())),
+                ("share".into(), 2.5, Some("Your usual".into())),
                 ("position".into(), -0.5, None),
                 (
                     "country".into(),

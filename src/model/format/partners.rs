@@ -211,4 +211,49 @@ mod tests {
         let e = unpack(&[0, 2, 1], &[1], &[5], &[0, 0]).unwrap_err();
         assert!(e.to_string().contains("not ascending"), "{e}");
     }
+
+    /// The writer puts version 2 only on bundles that use the compact layout, and both read
+    /// back to the same bundle.
+    #[test]
+    fn only_compact_bundles_carry_version_2() {
+        use crate::model::{decode, Bundle, Head, HeadKind};
+        let version = |bytes: &[u8]| {
+            let at = bytes.windows(7).position(|w| w == b"\xa6format").unwrap();
+            bytes[at + 7]
+        };
+        let bundle = |c: Cooccur| Bundle {
+            id: "b".into(),
+            version: "1".into(),
+            heads: vec![Head {
+                name: "co".into(),
+                kind: HeadKind::Cooccur(c),
+            }],
+            ..Bundle::default()
+        };
+        let mut c = Cooccur {
+            items: vec!["a".into(), "b".into(), "c".into()],
+            popularity: vec![0.5, 0.25, 0.25],
+            category: vec![u32::MAX; 3],
+            partner_start: vec![0, 2, 3, 4],
+            partner: vec![1, 2, 0, 0],
+            partner_score: vec![0.3, 0.1, 0.7, 0.2],
+            ..Cooccur::default()
+        };
+        let plain = super::super::encode(&bundle(c.clone()));
+        assert_eq!(version(&plain), 1);
+        for (a, b) in [(0, 2), (2, 3), (3, 4)] {
+            snap(&mut c.partner_score[a..b]);
+        }
+        let compact = super::super::encode(&bundle(c.clone()));
+        assert_eq!(version(&compact), 2);
+        assert!(compact.len() < plain.len());
+        let m = decode(&compact).unwrap();
+        let HeadKind::Cooccur(back) = &m.bundle().heads[0].kind else {
+            panic!("not a cooccur head")
+        };
+        assert_eq!(
+            (&back.partner, &back.partner_score),
+            (&c.partner, &c.partner_score)
+        );
+    }
 }

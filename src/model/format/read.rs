@@ -178,7 +178,7 @@ pub fn read(bytes: &[u8]) -> R<Bundle> {
         return Err(DecodeError::NotABundle);
     }
     match format {
-        Some(FORMAT_VERSION) => {}
+        Some(1..=FORMAT_VERSION) => {}
         Some(v) => return Err(DecodeError::UnsupportedVersion(v)),
         None => return Err(DecodeError::Invalid("missing format version".into())),
     }

@@ -94,7 +94,18 @@ pub fn encode(b: &Bundle) -> Vec<u8> {
     let mut w = Writer::new();
     map(&mut w, |m| {
         m.str(k::MAGIC, MAGIC);
-        m.u64(k::FORMAT, u64::from(FORMAT_VERSION));
+        let compact = b.heads.iter().any(|h| match &h.kind {
+            HeadKind::Cooccur(c) => super::partners::pack(c).is_some(),
+            _ => false,
+        });
+        m.u64(
+            k::FORMAT,
+            if compact {
+                u64::from(FORMAT_VERSION)
+            } else {
+                1
+            },
+        );
         m.str(k::ID, &b.id);
         m.str(k::VERSION, &b.version);
         m.i64(k::CREATED, b.created_ms);
