@@ -151,9 +151,13 @@ pub fn build(counts: &Counts, catalog: &Catalog, o: &Options) -> Result<Cooccur>
             partners[x].push((y as u32, s * shrink));
         }
     }
+    // EASE rows are kept whole (their sizes are `ease::fit`'s budget); the others are cut
+    // to `top_k` below.
+    let mut learned = vec![false; items.len()];
     if let Some(e) = &o.ease {
         let f = crate::ease::fit(counts, e)?;
         for (row, id) in f.partners.into_iter().zip(&f.items) {
+            learned[index[id.as_str()]] = true;
             partners[index[id.as_str()]] = row
                 .into_iter()
                 .map(|(j, w)| (index[f.items[j as usize].as_str()] as u32, w))
@@ -167,8 +171,10 @@ pub fn build(counts: &Counts, catalog: &Catalog, o: &Options) -> Result<Cooccur>
     c.partner_start.push(0);
     for (i, id) in items.iter().enumerate() {
         let p = &mut partners[i];
-        p.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        p.truncate(o.top_k);
+        if !learned[i] {
+            p.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            p.truncate(o.top_k);
+        }
         // Shipped in the bundle's compact layout: ascending, 8 bits a score (what rounds to
         // 0 is left out).
         p.sort_by_key(|&(q, _)| q);
@@ -385,5 +391,36 @@ mod tests {
             .map(|(p, s)| (x.items[p].as_str(), s))
             .collect();
         assert_eq!(e, [("a", 85.0 / 512.0)]); // 1/6 on the grid of 2^-9
+    }
+
+    /// An EASE row is shipped whole, larger than `top_k` for a frequent item and with its
+    /// negative weights, not cut like an association row.
+    #[test]
+    fn ease_rows_are_not_cut_to_top_k() {
+        let mut text = String::new();
+        for k in 0..40 {
+            text += &format!("a,i{},i{}\n", k % 9, (k * 4 + 1) % 9);
+        }
+        let counts = Counts::from_csv(&text);
+        let e = crate::ease::Options {
+            lambda: 1.0,
+            max_items: 100,
+            top_k: 2,
+        };
+        let o = Options {
+            min_support: 1,
+            top_k: 2,
+            ease: Some(e),
+            ..Options::default()
+        };
+        let c = build(&counts, &Catalog::default(), &o).unwrap();
+        let fit = crate::ease::fit(&counts, &e).unwrap();
+        assert_eq!(fit.items[0], "a");
+        let a: Vec<f64> = c.partners(c.index("a").unwrap()).map(|p| p.1).collect();
+        assert!(a.len() > 2, "{a:?}");
+        assert_eq!(a.len(), fit.partners[0].len());
+        let negative = fit.partners.iter().flatten().any(|p| p.1 < 0.0);
+        let shipped_negative = (0..c.items.len()).any(|i| c.partners(i).any(|p| p.1 < 0.0));
+        assert!(negative && shipped_negative);
     }
 }
