@@ -3,7 +3,7 @@
 #   setup   install whatever is missing (idempotent; fast when everything is there)
 #   build   release build of pkg/ (wasm-pack, --target web) and a copy in www/pkg/
 #   test    everything: fmt, clippy (native + wasm32), cargo test, wasm tests in Node and
-#           headless Chromium, end-to-end tests in Chromium
+#           headless Chromium, Firefox ESR and WebKitGTK, end-to-end tests in Chromium
 #   demo    build and serve www/ on http://127.0.0.1:8080
 #   eval    quality on real data (../shared/data) -> EVALUATION.md (not part of test)
 #   bench   size, cold start, per-decision speed and peers -> BENCHMARKS.md (not part of test)
@@ -49,6 +49,19 @@ setup() {
     if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+  fi
+  # Firefox ESR and WebKitGTK (its WebDriver drives MiniBrowser under Xvfb): the wasm
+  # browser tests run in the three engines shoppers use.
+  if ! command -v firefox-esr >/dev/null || ! command -v WebKitWebDriver >/dev/null \
+     || ! command -v xvfb-run >/dev/null; then
+    log "installing firefox-esr, webkit2gtk-driver and xvfb"
+    if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq firefox-esr webkit2gtk-driver xvfb xauth >/dev/null
+  fi
+  if ! command -v geckodriver >/dev/null; then
+    log "installing geckodriver (about 3 minutes)"
+    cargo install geckodriver --locked
   fi
   # npm dev tools: binaryen's wasm-opt (never Debian's v108) and playwright-core.
   if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] \
@@ -104,6 +117,19 @@ build() {
   SOURCE_DATE_EPOCH=1795000000 cargo run -q --release --bin personalizer -- build www/models/demo.toml -o www/models/demo.cpm
 }
 
+# wasm-bindgen-test-runner drives any WebDriver that speaks Safari's dialect: WebKitGTK's
+# WebKitWebDriver with MiniBrowser (headless, under Xvfb for its display connection).
+webkit_tests() {
+  local mini; mini=$(ls /usr/lib/*/webkit2gtk-4.1/MiniBrowser | head -1)
+  mkdir -p target
+  printf '{"webkitgtk:browserOptions": {"binary": "%s", "args": ["--automation", "--headless"]}}\n' \
+    "$mini" > target/webkit.webdriver.json
+  WASM_BINDGEN_TEST_WEBDRIVER_JSON="$ROOT/target/webkit.webdriver.json" \
+    SAFARIDRIVER=$(command -v WebKitWebDriver) \
+    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+    xvfb-run -a cargo test --target wasm32-unknown-unknown -p checkout-personalizer --test browser
+}
+
 test_all() {
   log "cargo fmt --check"
   cargo fmt --all -- --check
@@ -116,6 +142,10 @@ test_all() {
   wasm-pack test --node -- --package checkout-personalizer --test node --test oracle
   log "wasm-pack test --headless --chrome"
   wasm-pack test --headless --chrome -- --package checkout-personalizer --test browser
+  log "wasm-pack test --headless --firefox"
+  wasm-pack test --headless --firefox -- --package checkout-personalizer --test browser
+  log "the same browser tests in WebKitGTK (WebKitWebDriver, MiniBrowser under Xvfb)"
+  webkit_tests
   build
   log "end-to-end tests in Chromium"
   node --test tests/e2e/

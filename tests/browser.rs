@@ -486,3 +486,86 @@ fn tracked_clicks_read_prices_from_data_attributes() {
     p.detach();
     root.remove();
 }
+
+/// Any language tag (from the browser or `setContext`: `C`, `C.UTF-8`, empty, `en_US`, 300
+/// characters) and any currency (a symbol, a code this engine does not know) still gives
+/// priced cross-sell cards: nothing reaches `Intl` that can make it throw and trap the module.
+/// Run in every engine the test command drives.
+#[wasm_bindgen_test]
+async fn odd_locales_and_currencies_still_price_the_cards() {
+    let window = web_sys::window().unwrap();
+    let document = window.document().unwrap();
+    let long = "x".repeat(300);
+    // The browser's own language first (as WebKitGTK reports `C` under LANG=C.UTF-8).
+    let navigator_proto = js_sys::Object::get_prototype_of(&window.navigator());
+    let define = |language: &str| {
+        let getter = js_sys::Function::new_no_args(&format!("return {:?};", language));
+        let desc = js_sys::Object::new();
+        Reflect::set(&desc, &"get".into(), &getter).unwrap();
+        Reflect::set(&desc, &"configurable".into(), &true.into()).unwrap();
+        js_sys::Object::define_property(&navigator_proto, &"language".into(), &desc);
+    };
+    for (n, language) in ["C", "C.UTF-8", "", "en_US", long.as_str(), "de-DE"]
+        .into_iter()
+        .enumerate()
+    {
+        define(language);
+        let ns = format!("locale{n}");
+        let p = make(&format!(
+            r#"{{"namespace":"{ns}","consent":"granted","storage":"memory","decisionDeadlineMs":60000}}"#
+        ));
+        let context = js("{}");
+        Reflect::set(&context, &"language".into(), &language.into()).unwrap();
+        // A locale gives its language; what is no language is refused with a clear error.
+        match p.set_context(context.unchecked_into()) {
+            Ok(()) => assert!(["en_US", "de-DE"].contains(&language), "{language:?}"),
+            Err(e) => {
+                let e: JsValue = e.into();
+                let message = get(&e, "message").as_string().unwrap_or_default();
+                assert!(
+                    message.starts_with("config: context \"language\""),
+                    "{message}"
+                );
+                assert!(!["en_US", "de-DE"].contains(&language), "{language:?}");
+            }
+        }
+        let root = document.create_element("div").unwrap();
+        root.set_inner_html(
+            r#"<ul data-personalize="cross-sell" data-limit="4"><template><li><b data-field="name"></b> <span data-field="price"></span></li></template></ul>
+               <script type="application/json" data-personalize="catalog">[
+                 {"item_id":"e","item_name":"E","price":"2.50","currency":"€"},
+                 {"item_id":"x","item_name":"X","price":3,"currency":"XTS"},
+                 {"item_id":"z","item_name":"Z","price":4,"currency":"ZZZ"},
+                 {"item_id":"u","item_name":"U","price":5,"currency":"EUR"}
+               ]</script>"#,
+        );
+        document.body().unwrap().append_child(&root).unwrap();
+        let options = js("{}");
+        Reflect::set(&options, &"root".into(), &root).unwrap();
+        Reflect::set(&options, &"dataLayer".into(), &false.into()).unwrap();
+        p.attach(Some(options.unchecked_into())).unwrap();
+        add(&p, "one");
+        p.apply();
+        let cards = root.query_selector_all("[data-personalize-item]").unwrap();
+        let prices: Vec<String> = (0..cards.length())
+            .map(|i| {
+                let card: web_sys::Element = cards.item(i).unwrap().unchecked_into();
+                let price = card
+                    .query_selector(r#"[data-field="price"]"#)
+                    .unwrap()
+                    .unwrap();
+                price.text_content().unwrap_or_default()
+            })
+            .collect();
+        assert_eq!(prices.len(), 4, "language {language:?}: {prices:?}");
+        assert!(
+            prices.iter().all(|p| p.chars().any(|c| c.is_ascii_digit())),
+            "language {language:?}: {prices:?}"
+        );
+        // Still alive: the instance answers after rendering.
+        assert!(get(&status(&p), "consent").as_string().is_some());
+        p.detach();
+        root.remove();
+    }
+    js_sys::Reflect::delete_property(&navigator_proto, &"language".into()).unwrap();
+}

@@ -239,13 +239,13 @@ impl ContextOverride {
                     );
                 }
                 "language" => {
-                    let l = text().filter(|l| {
-                        (2..=3).contains(&l.len()) && l.bytes().all(|b| b.is_ascii_alphabetic())
+                    // A locale (`en_US`, `de-DE`) gives its language; anything else (`C`,
+                    // empty, 300 characters) is refused here and never reaches `Intl`.
+                    let l = text().and_then(|l| normalise_locale(&l)).map(|l| {
+                        l.split_once('-')
+                            .map_or(l.clone(), |(lang, _)| lang.to_owned())
                     });
-                    o.language = Some(
-                        l.ok_or_else(|| bad(k, "an ISO 639 code"))?
-                            .to_ascii_lowercase(),
-                    );
+                    o.language = Some(l.ok_or_else(|| bad(k, "an ISO 639 code"))?);
                 }
                 "trafficSource" => {
                     let all = [
