@@ -241,7 +241,7 @@ impl ContextOverride {
                 "language" => {
                     // A locale (`en_US`, `de-DE`) gives its language; anything else (`C`,
                     // empty, 300 characters) is refused here and never reaches `Intl`.
-                    let l = text().and_then(|l| normalise_locale(l)).map(|l| {
+                    let l = text().and_then(normalise_locale).map(|l| {
                         l.split_once('-')
                             .map_or(l.clone(), |(lang, _)| lang.to_owned())
                     });
