@@ -4,6 +4,7 @@
 #   build   release build of pkg/ (wasm-pack, --target web) and a copy in www/pkg/
 #   test    everything: fmt, clippy (native + wasm32), cargo test, wasm tests in Node and
 #           headless Chromium, Firefox ESR and WebKitGTK, end-to-end tests in Chromium
+#           (and the demo store in all three engines)
 #   demo    build and serve www/ on http://127.0.0.1:8080
 #   eval    quality on real data (../shared/data) -> EVALUATION.md (not part of test)
 #   bench   size, cold start, per-decision speed and peers -> BENCHMARKS.md (not part of test)
@@ -122,7 +123,7 @@ build() {
 webkit_tests() {
   local mini; mini=$(ls /usr/lib/*/webkit2gtk-4.1/MiniBrowser | head -1)
   mkdir -p target
-  printf '{"webkitgtk:browserOptions": {"binary": "%s", "args": ["--automation", "--headless"]}}\n' \
+  printf '{"webkitgtk:browserOptions": {"binary": "%s", "args": ["--automation"]}}\n' \
     "$mini" > target/webkit.webdriver.json
   WASM_BINDGEN_TEST_WEBDRIVER_JSON="$ROOT/target/webkit.webdriver.json" \
     SAFARIDRIVER=$(command -v WebKitWebDriver) \
@@ -147,8 +148,8 @@ test_all() {
   log "the same browser tests in WebKitGTK (WebKitWebDriver, MiniBrowser under Xvfb)"
   webkit_tests
   build
-  log "end-to-end tests in Chromium"
-  node --test tests/e2e/
+  log "end-to-end tests (Chromium; the demo store also in Firefox ESR and WebKitGTK, under Xvfb)"
+  xvfb-run -a node --test tests/e2e/
 }
 
 # Fuzzing (not part of `test`): each target for FUZZ_SECONDS (default 60) with libFuzzer on
