@@ -360,6 +360,8 @@ pub struct CooccurOrder {
     /// of category `k` are `by_category[category_start[k] .. category_start[k + 1]]`.
     pub by_category: Vec<u32>,
     pub category_start: Vec<u32>,
+    /// Every partner list is ascending (all bundles from this CLI): a lookup can bisect.
+    pub ascending: bool,
 }
 
 /// A ranking surface (payment methods or cross-sells): the head that scores candidates and

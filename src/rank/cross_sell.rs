@@ -85,12 +85,8 @@ pub fn rank_cross_sells<'a>(d: &Decision<'a>, req: &'a CrossSellRequest, explain
 
     // Candidate pool with co-occurrence, category affinity and popularity.
     let cart_idx: Vec<usize> = cart.iter().filter_map(|id| co.index(id)).collect();
-    let scores = co.cart_scores(&cart_idx);
-    let score_of = |i: usize| {
-        scores
-            .binary_search_by(|(p, _)| p.cmp(&i))
-            .map_or(0.0, |at| scores[at].1)
-    };
+    let (sums, reached) = co.cart_sums(&cart_idx);
+    let score_of = |i: usize| sums.get(i).copied().unwrap_or(0.0);
     let now = d.signals.now;
     // Affinity per category, once (not per item): in-session interest plus a tenth of
     // historic interest.
@@ -121,7 +117,9 @@ pub fn rank_cross_sells<'a>(d: &Decision<'a>, req: &'a CrossSellRequest, explain
     };
     // Keep only the best `keep` candidates, without sorting (or copying) the catalogue.
     let keep = RERANK_POOL.max(limit);
-    let mut top: Vec<((u8, f64), Option<usize>, &str)> = Vec::with_capacity(keep + 1);
+    type Cand<'a> = ((u8, f64), Option<usize>, &'a str);
+    let mut top: Vec<Cand<'a>> = Vec::with_capacity(keep + 1);
+    let mut all: Vec<Cand<'a>> = Vec::new();
     let mut offer = |k: (u8, f64), idx: Option<usize>, id: &'a str| {
         let before = |t: &((u8, f64), Option<usize>, &str)| {
             t.0 .0 > k.0 || (t.0 .0 == k.0 && (t.0 .1 > k.1 || (t.0 .1 == k.1 && t.2 <= id)))
@@ -167,9 +165,10 @@ pub fn rank_cross_sells<'a>(d: &Decision<'a>, req: &'a CrossSellRequest, explain
             let in_cart = |i: usize| cart_sorted.binary_search(&i).is_ok();
             let item = |i: usize| co.items.get(i).map_or("", String::as_str);
             let pop = |i: usize| co.popularity.get(i).copied().unwrap_or(0.0);
-            for &(i, s) in &scores {
+            for &i in &reached {
+                let s = score_of(i);
                 if s > 0.0 && !in_cart(i) {
-                    offer(key(s, affinity(i), pop(i)), Some(i), item(i));
+                    all.push((key(s, affinity(i), pop(i)), Some(i), item(i)));
                 }
             }
             for (k, &a) in category_affinity.iter().enumerate() {
@@ -186,7 +185,7 @@ pub fn rank_cross_sells<'a>(d: &Decision<'a>, req: &'a CrossSellRequest, explain
                     if taken >= keep && kk.1 != last {
                         break;
                     }
-                    offer(kk, Some(i), item(i));
+                    all.push((kk, Some(i), item(i)));
                     (taken, last) = (taken + 1, kk.1);
                 }
             }
@@ -199,10 +198,26 @@ pub fn rank_cross_sells<'a>(d: &Decision<'a>, req: &'a CrossSellRequest, explain
                 if in_cart(i) || score_of(i) > 0.0 || affinity(i) > 0.0 {
                     continue;
                 }
-                offer(key(0.0, 0.0, pop(i)), Some(i), item(i));
+                all.push((key(0.0, 0.0, pop(i)), Some(i), item(i)));
                 taken += 1;
             }
         }
+    }
+    // Whole-catalogue candidates are distinct items: the best `keep` by selection, then
+    // sorted (a learned table's carts reach hundreds of partners: no insertion per item).
+    // The catalogue is sorted by id, so its index orders ties as the id would.
+    if !all.is_empty() {
+        let order = |a: &Cand<'a>, b: &Cand<'a>| {
+            (b.0 .0.cmp(&a.0 .0))
+                .then(b.0 .1.total_cmp(&a.0 .1))
+                .then(a.1.cmp(&b.1))
+        };
+        if all.len() > keep {
+            all.select_nth_unstable_by(keep - 1, order);
+            all.truncate(keep);
+        }
+        sort::sort_by(&mut all, order);
+        top = all;
     }
     let pool: Vec<Pool> = top
         .into_iter()
@@ -304,9 +319,9 @@ pub fn rank_cross_sells<'a>(d: &Decision<'a>, req: &'a CrossSellRequest, explain
                     let mut by: Vec<(f64, usize)> = cart_idx
                         .iter()
                         .filter_map(|&c| {
-                            co.partners(c)
-                                .find(|&(q, s)| q == i && s > 0.0)
-                                .map(|(_, score)| (score, c))
+                            co.partner_score(c, i)
+                                .filter(|&s| s > 0.0)
+                                .map(|score| (score, c))
                         })
                         .collect();
                     sort::sort_by(&mut by, |a, b| b.0.total_cmp(&a.0));
