@@ -253,6 +253,8 @@ eval_quality() {
   log "cross-sell evaluation on the Groceries baskets"
   python3 -c "import xgboost, lightgbm, sklearn" 2>/dev/null || pip install -q xgboost-cpu==3.2.0 lightgbm scikit-learn
   python3 eval/crosssell.py > /dev/null
+  log "EASE: weights per item against quality and bundle size (Instacart validation split)"
+  python3 eval/ease_frontier.py > /dev/null
   log "EASE cost and scale: training time, memory, bundle size, latency for 1k to 20k items"
   python3 eval/ease_scale.py > /dev/null
   log "session intent: XGBoost and LightGBM, library vs ours"
