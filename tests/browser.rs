@@ -569,3 +569,48 @@ async fn odd_locales_and_currencies_still_price_the_cards() {
     }
     js_sys::Reflect::delete_property(&navigator_proto, &"language".into()).unwrap();
 }
+
+/// Safari before 18.2 has no `Uint8Array.fromBase64`: with it removed, a downloaded model
+/// cached in localStorage (the value that takes the native decoder) still decides at once on
+/// the next page view, through the module's own base64. Run in every engine the test
+/// command drives.
+#[wasm_bindgen_test]
+async fn without_native_base64_the_cached_model_decides_at_once() {
+    storage().clear().unwrap();
+    let ctor: JsValue = js_sys::Uint8Array::new_with_length(0).constructor().into();
+    let native = Reflect::get(&ctor, &"fromBase64".into()).unwrap();
+    Reflect::delete_property(ctor.unchecked_ref::<js_sys::Object>(), &"fromBase64".into()).unwrap();
+    assert!(!Reflect::has(&ctor, &"fromBase64".into()).unwrap());
+    let bytes = js_sys::Uint8Array::from(&include_bytes!("fixtures/groceries.cpm")[..]);
+    let blob_url =
+        js_sys::Function::new_with_args("b", "return URL.createObjectURL(new Blob([b]))")
+            .call1(&JsValue::NULL, &bytes)
+            .unwrap()
+            .as_string()
+            .unwrap();
+    let p = make(r#"{"namespace":"nob64","consent":"granted"}"#);
+    let loading = p.load_model_from_url(blob_url.clone(), None).unwrap();
+    wasm_bindgen_futures::JsFuture::from(loading).await.unwrap();
+    drop(p);
+    // The next page view: the cached copy decides before any download finishes.
+    let again = make(r#"{"namespace":"nob64","consent":"granted"}"#);
+    let _pending = again.load_model_from_url(blob_url, None).unwrap();
+    let r: JsValue = again
+        .rank_cross_sells(Some(
+            js(r#"{"items":["whole milk"],"limit":3}"#).unchecked_into(),
+        ))
+        .unwrap()
+        .into();
+    assert!(
+        get(&r, "model")
+            .as_string()
+            .is_some_and(|m| m.starts_with("groceries@")),
+        "the cached model decided: {:?}",
+        JSON::stringify(&r).ok()
+    );
+    assert_eq!(js_sys::Array::from(&get(&r, "items")).length(), 3);
+    again.forget().unwrap();
+    if !native.is_undefined() {
+        Reflect::set(&ctor, &"fromBase64".into(), &native).unwrap();
+    }
+}
