@@ -95,8 +95,8 @@ if os.path.exists(sp):
     for x in sc["rows"]:
         lines.append(f"| {x['items']} | {x['train_s']:.1f} | {x['peak_mb'] / 1024:.2f} | {x['bundle_bytes'] / 1e3:.0f} | "
                      f"{x['bundle_gzip_bytes'] / 1e3:.0f} | {x['rank_cross_sells_us']['p50_us']:.1f} / {x['rank_cross_sells_us']['p99_us']:.1f} |")
-    lines += ["", "Time grows with N³ and memory with N² (three N × N matrices of f64 at the peak: the Gram matrix, its "
-              "Cholesky factor, the inverse). One machine of this size stops near 20,000 items. A larger store counts pairs "
+    lines += ["", "Time grows with N³ and memory with N² (about three N × N matrices of f64 at the peak: the Gram matrix, "
+              "its Cholesky factor, the inverse), so this 24 GiB machine stops at about 25,000 items. A larger store counts pairs "
               "in its warehouse (`sql/`, the same table `cooccur --pairs --items --basket-count` reads), fits EASE on its "
               "top-N items (the rest keep association weights), or fits one EASE per category.", ""]
 ip = os.path.join(ROOT, "eval", "out", "intent.json")
