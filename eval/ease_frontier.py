@@ -19,7 +19,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import crosssell as cs  # noqa: E402
 
 LAMBDA = 10.0
-KS = (10, 20, 30, 50, 80)
+KS = tuple(int(k) for k in os.environ.get("EASE_KS", "10,20,30,50,80").split(","))
 
 
 def main():

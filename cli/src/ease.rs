@@ -47,6 +47,10 @@ pub const AUTO_ITEMS: usize = 4_000;
 /// Every item keeps at least this many weights (or `top_k`, if smaller).
 const MIN_PARTNERS: usize = 5;
 
+/// And at most this many times `top_k`: a cart of frequent items then reaches a bounded
+/// number of candidates (what `rankCrossSells` spends its time on).
+const CAP: usize = 4;
+
 /// Weights of the top-N items: `partners[i]` holds `(j, B[i][j])` for the largest
 /// `|B[i][j]|`, both indices into `items`; `top_k` per item on average (see `fit`).
 #[derive(Debug, Clone, PartialEq)]
@@ -104,6 +108,7 @@ pub fn fit(counts: &Counts, o: &Options) -> Result<Fit> {
         .map(|i| {
             let k = ((budget * root[i] / total).round() as usize)
                 .max(o.top_k.min(MIN_PARTNERS))
+                .min(o.top_k.saturating_mul(CAP))
                 .min(n - 1);
             row.clear();
             row.extend(
