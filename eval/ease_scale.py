@@ -4,7 +4,7 @@ N = 1k, 5k, 10k and 20k items (every item bought; topics of co-bought items, Zip
 popularity), with a fixed λ (the search of `--lambda auto` runs on at most 4,000 items, see
 cli/src/ease.rs). Per N: wall time and peak memory of the CLI (GNU time), bundle size raw and
 gzip, and `rankCrossSells` p50/p99 in wasm (eval/crosssell_latency.mjs, carts of 2-6 items).
-Writes eval/out/ease_scale.json and eval/out/ease_scale.png."""
+Writes eval/out/ease_scale.json and eval/ease_scale.png."""
 import gzip
 import json
 import os
@@ -65,7 +65,7 @@ def main():
     ax[1].plot(xs, [r["peak_mb"] / 1024 for r in rows], "o-")
     ax[1].set(xlabel="items (N)", ylabel="peak memory, GB")
     fig.tight_layout()
-    fig.savefig(os.path.join(OUT, "ease_scale.png"), dpi=90)
+    fig.savefig(os.path.join(ROOT, "eval", "ease_scale.png"), dpi=90)
 
 
 if __name__ == "__main__":

@@ -89,7 +89,7 @@ if os.path.exists(sp):
     lines += ["### EASE cost and scale", "",
               f"`eval/ease_scale.py`: seeded synthetic baskets (3 per item, topics of co-bought items), `personalizer cooccur "
               f"--model ease --lambda {sc['lambda']} --top-k {sc['top_k']} --max-items N` on this 2-core machine; latency is "
-              "`rankCrossSells` (carts of 2 to 6 items, limit 5) in Node, 50 blocks of 100 calls. Plot: `eval/out/ease_scale.png`.", "",
+              "`rankCrossSells` (carts of 2 to 6 items, limit 5) in Node, 50 blocks of 100 calls. Plot: `eval/ease_scale.png`.", "",
               "| items N | training (s) | peak memory (GB) | bundle raw (KB) | bundle gzip (KB) | rankCrossSells p50 / p99 (µs) |",
               "|---|---|---|---|---|---|"]
     for x in sc["rows"]:
