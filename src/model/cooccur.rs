@@ -3,6 +3,34 @@
 
 use super::{Cooccur, CooccurOrder};
 
+/// The cart's summed partner scores (`Cooccur::cart_sums`).
+pub enum CartSums {
+    /// `(item, sum)` sorted by item.
+    Sorted(Vec<(usize, f64)>),
+    /// A sum per catalogue item, and the items reached in the order first reached.
+    Dense { sums: Vec<f64>, reached: Vec<usize> },
+}
+
+impl CartSums {
+    /// The sum for item `i` (0 when no cart item reaches it).
+    pub fn get(&self, i: usize) -> f64 {
+        match self {
+            CartSums::Sorted(v) => v
+                .binary_search_by(|(p, _)| p.cmp(&i))
+                .map_or(0.0, |at| v[at].1),
+            CartSums::Dense { sums, .. } => sums.get(i).copied().unwrap_or(0.0),
+        }
+    }
+
+    /// The items some cart item reaches.
+    pub fn reached(&self) -> Vec<usize> {
+        match self {
+            CartSums::Sorted(v) => v.iter().map(|p| p.0).collect(),
+            CartSums::Dense { reached, .. } => reached.clone(),
+        }
+    }
+}
+
 impl Cooccur {
     pub fn index(&self, id: &str) -> Option<usize> {
         self.items.binary_search_by(|i| i.as_str().cmp(id)).ok()
@@ -32,11 +60,39 @@ impl Cooccur {
             .map(|(&p, &s)| (p as usize, s))
     }
 
-    /// Summed partner scores of the `cart` items (indices): `sums[i]` for every item (0 for
-    /// one no cart item reaches) and the items reached, in the order first reached. Each sum
-    /// adds the cart's items in cart order. One pass, no sorting: a learned table's frequent
-    /// items have hundreds of partners.
-    pub fn cart_sums(&self, cart: &[usize]) -> (Vec<f64>, Vec<usize>) {
+    /// Summed partner scores of the `cart` items (indices), each sum adding the cart's items
+    /// in cart order. A cart that reaches few links (association tables) sorts its pairs; one
+    /// that reaches many (a learned table's frequent items have hundreds of partners) adds
+    /// into a dense array instead: no sort of every link, one allocation of the catalogue.
+    pub fn cart_sums(&self, cart: &[usize]) -> CartSums {
+        let n = self.items.len();
+        let row = |c: usize| {
+            let (a, b) = (self.partner_start.get(c), self.partner_start.get(c + 1));
+            a.zip(b).map_or(0, |(a, b)| b.saturating_sub(*a) as usize)
+        };
+        let links: usize = cart.iter().map(|&c| row(c)).sum();
+        if links.saturating_mul(8) < n {
+            self.sums_sorted(cart)
+        } else {
+            self.sums_dense(cart)
+        }
+    }
+
+    fn sums_sorted(&self, cart: &[usize]) -> CartSums {
+        let mut pairs: Vec<(usize, f64)> = cart.iter().flat_map(|&c| self.partners(c)).collect();
+        // Stable: a partner's scores stay in cart order.
+        crate::sort::sort_by(&mut pairs, |a, b| a.0.cmp(&b.0));
+        let mut out: Vec<(usize, f64)> = Vec::with_capacity(pairs.len());
+        for (p, s) in pairs {
+            match out.last_mut() {
+                Some(last) if last.0 == p => last.1 += s,
+                _ => out.push((p, s)),
+            }
+        }
+        CartSums::Sorted(out)
+    }
+
+    fn sums_dense(&self, cart: &[usize]) -> CartSums {
         let n = self.items.len();
         let (mut sums, mut seen, mut reached) = (vec![0.0; n], vec![false; n], Vec::new());
         for (p, s) in cart.iter().flat_map(|&c| self.partners(c)) {
@@ -48,14 +104,15 @@ impl Cooccur {
                 }
             }
         }
-        (sums, reached)
+        CartSums::Dense { sums, reached }
     }
 
     /// `cart_sums` as `(item, score)` pairs sorted by item.
     pub fn cart_scores(&self, cart: &[usize]) -> Vec<(usize, f64)> {
-        let (sums, mut reached) = self.cart_sums(cart);
+        let sums = self.cart_sums(cart);
+        let mut reached = sums.reached();
         crate::sort::sort_by(&mut reached, Ord::cmp);
-        reached.into_iter().map(|i| (i, sums[i])).collect()
+        reached.into_iter().map(|i| (i, sums.get(i))).collect()
     }
 
     /// Builds `order` (call after validation).
@@ -154,6 +211,18 @@ mod tests {
         assert_eq!(c.category_of(0), Some("dairy"));
         assert_eq!(c.category_of(1), None);
         assert_eq!(c.cart_scores(&[0, 1]), vec![(1, 0.5), (2, 1.25)]);
+        // Both ways to sum give the same sums, reached items and cart order of additions.
+        for cart in [&[0, 1][..], &[1, 0], &[2], &[], &[0, 0, 1]] {
+            let (a, b) = (c.sums_sorted(cart), c.sums_dense(cart));
+            assert_eq!(
+                (0..3).map(|i| a.get(i)).collect::<Vec<_>>(),
+                (0..3).map(|i| b.get(i)).collect::<Vec<_>>()
+            );
+            let (mut ra, mut rb) = (a.reached(), b.reached());
+            ra.sort_unstable();
+            rb.sort_unstable();
+            assert_eq!(ra, rb, "{cart:?}");
+        }
         let mut c = c;
         c.build_order();
         assert_eq!(c.order.by_popularity, [0, 1, 2]);

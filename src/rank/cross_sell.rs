@@ -85,8 +85,9 @@ pub fn rank_cross_sells<'a>(d: &Decision<'a>, req: &'a CrossSellRequest, explain
 
     // Candidate pool with co-occurrence, category affinity and popularity.
     let cart_idx: Vec<usize> = cart.iter().filter_map(|id| co.index(id)).collect();
-    let (sums, reached) = co.cart_sums(&cart_idx);
-    let score_of = |i: usize| sums.get(i).copied().unwrap_or(0.0);
+    let sums = co.cart_sums(&cart_idx);
+    let reached = sums.reached();
+    let score_of = |i: usize| sums.get(i);
     let now = d.signals.now;
     // Affinity per category, once (not per item): in-session interest plus a tenth of
     // historic interest.
