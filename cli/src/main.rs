@@ -242,11 +242,14 @@ struct ModelArgs {
     max_items: usize,
 }
 
+/// The baskets `--lambda auto` holds some of out, read only when it is asked for.
+type Baskets<'a> = Option<&'a dyn Fn() -> Result<Vec<Vec<String>>>>;
+
 /// The EASE options of `a` (none for `--model cooccur`), with `auto` resolved on `baskets`.
 fn ease_options(
     a: &ModelArgs,
     top_k: usize,
-    baskets: Option<&[Vec<String>]>,
+    baskets: Baskets,
 ) -> Result<Option<personalizer_cli::ease::Options>> {
     use personalizer_cli::ease;
     match a.model.as_str() {
@@ -260,8 +263,8 @@ fn ease_options(
         top_k,
     };
     o.lambda = match (a.lambda.as_str(), baskets) {
-        ("auto", Some(b)) => {
-            let (lambda, tried) = ease::choose_lambda(b, &o)?;
+        ("auto", Some(baskets)) => {
+            let (lambda, tried) = ease::choose_lambda(&baskets()?, &o)?;
             for (l, hr) in tried {
                 eprintln!("ease: lambda {l:.3}: validation HR@5 {hr:.4}");
             }
@@ -302,12 +305,11 @@ fn run(cli: Cli) -> Result<()> {
             id,
             learn,
         } => {
-            let mut listed = None;
+            let mut text = None;
             let counts = match (baskets, pairs, items) {
                 (Some(b), None, None) => {
-                    let text = read_text(&b)?;
-                    listed = Some(personalizer_cli::ease::baskets_from_csv(&text));
-                    cooccur::Counts::from_csv(&text)
+                    let t = text.insert(read_text(&b)?);
+                    cooccur::Counts::from_csv(t)
                 }
                 (None, Some(p), Some(i)) => cooccur::counts_from_tables(
                     &read_text(&p)?,
@@ -315,6 +317,12 @@ fn run(cli: Cli) -> Result<()> {
                     basket_count.ok_or_else(|| err("--pairs/--items need --basket-count N"))?,
                 )?,
                 _ => return Err(err("give either BASKETS.csv or --pairs and --items")),
+            };
+            // Held-out baskets for `--lambda auto`: only the baskets file has them.
+            let from_text: &dyn Fn() -> Result<Vec<Vec<String>>> = &|| {
+                Ok(personalizer_cli::ease::baskets_from_csv(
+                    text.as_deref().unwrap_or(""),
+                ))
             };
             let catalog = match catalog {
                 Some(c) => cooccur::read_catalog(&read_text(&c)?, &category_column, &name_column)?,
@@ -325,7 +333,7 @@ fn run(cli: Cli) -> Result<()> {
                 top_k,
                 score: cooccur::Score::parse(&score)?,
                 shrink,
-                ease: ease_options(&learn, top_k, listed.as_deref())?,
+                ease: ease_options(&learn, top_k, text.is_some().then_some(from_text))?,
             };
             let c = cooccur::build(&counts, &catalog, &o)?;
             eprintln!(
@@ -418,15 +426,11 @@ fn run(cli: Cli) -> Result<()> {
             learn,
         } => {
             let text = read_text(&events)?;
-            let baskets = if learn.model == "ease" && learn.lambda == "auto" {
-                Some(personalizer_cli::train::baskets(&text)?)
-            } else {
-                None
-            };
+            let baskets = || personalizer_cli::train::baskets(&text);
             let o = cooccur::Options {
                 min_support,
                 top_k,
-                ease: ease_options(&learn, top_k, baskets.as_deref())?,
+                ease: ease_options(&learn, top_k, Some(&baskets))?,
                 ..cooccur::Options::default()
             };
             let t = personalizer_cli::train::train(&text, &o, personalizer_cli::created_ms())?;

@@ -3,31 +3,29 @@
 
 use super::{Cooccur, CooccurOrder};
 
-/// The cart's summed partner scores (`Cooccur::cart_sums`).
-pub enum CartSums {
-    /// `(item, sum)` sorted by item.
-    Sorted(Vec<(usize, f64)>),
-    /// A sum per catalogue item, and the items reached in the order first reached.
-    Dense { sums: Vec<f64>, reached: Vec<usize> },
+/// The cart's summed partner scores (`Cooccur::cart_sums`): the items reached, and their
+/// sums either alongside (`reached` ascending, `sums[k]` for `reached[k]`) or per catalogue
+/// item (`reached` in the order first reached).
+pub struct CartSums {
+    reached: Vec<usize>,
+    sums: Vec<f64>,
+    dense: bool,
 }
 
 impl CartSums {
     /// The sum for item `i` (0 when no cart item reaches it).
     pub fn get(&self, i: usize) -> f64 {
-        match self {
-            CartSums::Sorted(v) => v
-                .binary_search_by(|(p, _)| p.cmp(&i))
-                .map_or(0.0, |at| v[at].1),
-            CartSums::Dense { sums, .. } => sums.get(i).copied().unwrap_or(0.0),
-        }
+        let at = if self.dense {
+            Some(i)
+        } else {
+            self.reached.binary_search(&i).ok()
+        };
+        at.and_then(|at| self.sums.get(at)).copied().unwrap_or(0.0)
     }
 
     /// The items some cart item reaches.
-    pub fn reached(&self) -> Vec<usize> {
-        match self {
-            CartSums::Sorted(v) => v.iter().map(|p| p.0).collect(),
-            CartSums::Dense { reached, .. } => reached.clone(),
-        }
+    pub fn reached(&self) -> &[usize] {
+        &self.reached
     }
 }
 
@@ -82,14 +80,21 @@ impl Cooccur {
         let mut pairs: Vec<(usize, f64)> = cart.iter().flat_map(|&c| self.partners(c)).collect();
         // Stable: a partner's scores stay in cart order.
         crate::sort::sort_by(&mut pairs, |a, b| a.0.cmp(&b.0));
-        let mut out: Vec<(usize, f64)> = Vec::with_capacity(pairs.len());
+        let (mut reached, mut sums): (Vec<usize>, Vec<f64>) = (Vec::new(), Vec::new());
         for (p, s) in pairs {
-            match out.last_mut() {
-                Some(last) if last.0 == p => last.1 += s,
-                _ => out.push((p, s)),
+            match (reached.last(), sums.last_mut()) {
+                (Some(&last), Some(sum)) if last == p => *sum += s,
+                _ => {
+                    reached.push(p);
+                    sums.push(s);
+                }
             }
         }
-        CartSums::Sorted(out)
+        CartSums {
+            reached,
+            sums,
+            dense: false,
+        }
     }
 
     fn sums_dense(&self, cart: &[usize]) -> CartSums {
@@ -104,13 +109,17 @@ impl Cooccur {
                 }
             }
         }
-        CartSums::Dense { sums, reached }
+        CartSums {
+            reached,
+            sums,
+            dense: true,
+        }
     }
 
     /// `cart_sums` as `(item, score)` pairs sorted by item.
     pub fn cart_scores(&self, cart: &[usize]) -> Vec<(usize, f64)> {
         let sums = self.cart_sums(cart);
-        let mut reached = sums.reached();
+        let mut reached = sums.reached().to_vec();
         crate::sort::sort_by(&mut reached, Ord::cmp);
         reached.into_iter().map(|i| (i, sums.get(i))).collect()
     }
@@ -218,7 +227,7 @@ mod tests {
                 (0..3).map(|i| a.get(i)).collect::<Vec<_>>(),
                 (0..3).map(|i| b.get(i)).collect::<Vec<_>>()
             );
-            let (mut ra, mut rb) = (a.reached(), b.reached());
+            let (mut ra, mut rb) = (a.reached().to_vec(), b.reached().to_vec());
             ra.sort_unstable();
             rb.sort_unstable();
             assert_eq!(ra, rb, "{cart:?}");

@@ -166,7 +166,7 @@ pub fn rank_cross_sells<'a>(d: &Decision<'a>, req: &'a CrossSellRequest, explain
             let in_cart = |i: usize| cart_sorted.binary_search(&i).is_ok();
             let item = |i: usize| co.items.get(i).map_or("", String::as_str);
             let pop = |i: usize| co.popularity.get(i).copied().unwrap_or(0.0);
-            for &i in &reached {
+            for &i in reached {
                 let s = score_of(i);
                 if s > 0.0 && !in_cart(i) {
                     all.push((key(s, affinity(i), pop(i)), Some(i), item(i)));

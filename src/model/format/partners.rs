@@ -35,31 +35,35 @@ fn exponent(max: f64) -> i32 {
     e
 }
 
+/// The grid exponent of one item's scores: that of their largest |score|, or `None` when
+/// there is none to place (no scores, all 0, or not finite).
+fn row_exponent(scores: &[f64]) -> Option<i32> {
+    let max = scores.iter().fold(0.0f64, |m, s| m.max(s.abs()));
+    (max > 0.0 && max.is_finite()).then(|| exponent(max))
+}
+
 /// Rounds one item's scores onto its grid (8 bits each with a shared exponent), so that the
 /// writer can ship them in the compact layout. Scores that round to 0 stay (as 0).
 pub fn snap(scores: &mut [f64]) {
-    let max = scores.iter().fold(0.0f64, |m, s| m.max(s.abs()));
-    if !(max > 0.0 && max.is_finite()) {
+    let Some(e) = row_exponent(scores) else {
         return;
-    }
-    let step = 2f64.powi(exponent(max));
+    };
+    let step = 2f64.powi(e);
     for s in scores {
         *s = (*s / step).round() * step;
     }
 }
 
-/// `(gaps, q, exp)` if every list is ascending and every score on its item's grid.
-pub(super) fn pack(c: &Cooccur) -> Option<(Vec<u8>, Vec<u8>, Vec<u8>)> {
+/// A head's partner lists in the compact layout: `(gaps, q, exp)`.
+pub(super) type Packed = (Vec<u8>, Vec<u8>, Vec<u8>);
+
+/// The compact layout, if every list is ascending and every score on its item's grid.
+pub(super) fn pack(c: &Cooccur) -> Option<Packed> {
     let (mut gaps, mut q, mut exps) = (Vec::new(), Vec::new(), Vec::new());
     for w in c.partner_start.windows(2) {
         let (a, b) = (w[0] as usize, w[1] as usize);
         let (ids, scores) = (c.partner.get(a..b)?, c.partner_score.get(a..b)?);
-        let max = scores.iter().fold(0.0f64, |m, s| m.max(s.abs()));
-        let e = if max > 0.0 && max.is_finite() {
-            exponent(max)
-        } else {
-            0
-        };
+        let e = row_exponent(scores).unwrap_or(0);
         let step = 2f64.powi(e);
         let mut last: Option<u32> = None;
         for (&id, &s) in ids.iter().zip(scores) {

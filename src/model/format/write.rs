@@ -2,6 +2,7 @@
 //! `map`, which counts its entries, so no header is counted by hand.
 
 use super::keys as k;
+use super::partners::Packed;
 use super::*;
 use crate::msgpack::Writer;
 
@@ -94,10 +95,17 @@ pub fn encode(b: &Bundle) -> Vec<u8> {
     let mut w = Writer::new();
     map(&mut w, |m| {
         m.str(k::MAGIC, MAGIC);
-        let compact = b.heads.iter().any(|h| match &h.kind {
-            HeadKind::Cooccur(c) => super::partners::pack(c).is_some(),
-            _ => false,
-        });
+        // Each co-occurrence head's compact partner lists, packed once: they decide the
+        // format version and are then written with their head.
+        let heads: Vec<(&Head, Option<Packed>)> = b
+            .heads
+            .iter()
+            .map(|h| match &h.kind {
+                HeadKind::Cooccur(c) => (h, super::partners::pack(c)),
+                _ => (h, None),
+            })
+            .collect();
+        let compact = heads.iter().any(|(_, p)| p.is_some());
         m.u64(
             k::FORMAT,
             if compact {
@@ -113,7 +121,11 @@ pub fn encode(b: &Bundle) -> Vec<u8> {
             m.i64(k::EXPIRES, e);
         }
         m.with(k::FEATURES, |w| list(w, &b.features, write_feature));
-        m.with(k::HEADS, |w| list(w, &b.heads, write_head));
+        m.with(k::HEADS, |w| {
+            list(w, &heads, |w, (h, packed)| {
+                write_head(w, h, packed.as_ref())
+            })
+        });
         for (key, surface) in [
             (k::PAYMENT, &b.payment),
             (k::CROSS_SELL, &b.cross_sell),
@@ -176,7 +188,8 @@ fn write_feature(w: &mut Writer, f: &Feature) {
     });
 }
 
-fn write_head(w: &mut Writer, h: &Head) {
+/// One head; `packed` is a co-occurrence head's compact partner lists, if they apply.
+fn write_head(w: &mut Writer, h: &Head, packed: Option<&Packed>) {
     map(w, |m| {
         m.str(k::NAME, &h.name);
         match &h.kind {
@@ -214,11 +227,11 @@ fn write_head(w: &mut Writer, h: &Head) {
                 m.strs(k::CATEGORIES, &c.categories);
                 m.f64s(k::POPULARITY, &c.popularity);
                 m.u32s(k::PARTNER_START, &c.partner_start);
-                match super::partners::pack(c) {
+                match packed {
                     Some((gaps, q, exp)) => {
-                        m.bin(k::PARTNER_GAP, &gaps);
-                        m.bin(k::PARTNER_Q, &q);
-                        m.bin(k::PARTNER_EXP, &exp);
+                        m.bin(k::PARTNER_GAP, gaps);
+                        m.bin(k::PARTNER_Q, q);
+                        m.bin(k::PARTNER_EXP, exp);
                     }
                     None => {
                         m.u32s(k::PARTNER, &c.partner);
