@@ -194,6 +194,11 @@ impl<'a> Reader<'a> {
         self.take(n)
     }
 
+    /// Whether the next value is an array (nothing is consumed).
+    pub fn at_array(&self) -> bool {
+        matches!(self.buf.get(self.pos), Some(0x90..=0x9f | 0xdc | 0xdd))
+    }
+
     /// An array header. The length is checked against the bytes left (each entry takes at
     /// least one byte), so a hostile length cannot make a caller allocate more than the input.
     pub fn array(&mut self) -> Result<usize> {

@@ -130,9 +130,13 @@ enum Command {
         top_k: usize,
         #[command(flatten)]
         learn: ModelArgs,
+        /// The payment head's L2 penalty (choose it on a validation split).
+        #[arg(long, default_value_t = personalizer_cli::train::DEFAULT_L2)]
+        payment_l2: f64,
     },
     /// Replay each shopper's exported events into the module with BUNDLE and rank the
-    /// payment methods of each query line (`{user, methods, ts?, country?, device?, os?}`):
+    /// payment methods of each query line (`{user, methods, ts?, country?, device?, os?,
+    /// browser?, value?, currency?}`):
     /// one comma-separated ranking per line, as the checkout would show it.
     RankPayments {
         file: PathBuf,
@@ -425,6 +429,7 @@ fn run(cli: Cli) -> Result<()> {
             min_support,
             top_k,
             learn,
+            payment_l2,
         } => {
             let text = read_text(&events)?;
             let baskets = || personalizer_cli::train::baskets(&text);
@@ -434,10 +439,19 @@ fn run(cli: Cli) -> Result<()> {
                 ease: ease_options(&learn, top_k, Some(&baskets))?,
                 ..cooccur::Options::default()
             };
-            let t = personalizer_cli::train::train(&text, &o, personalizer_cli::created_ms())?;
+            let t = personalizer_cli::train::train_with(
+                &text,
+                &o,
+                payment_l2,
+                personalizer_cli::created_ms(),
+            )?;
             eprintln!(
-                "{} purchases, {} baskets, {} payment examples",
-                t.purchases, t.baskets, t.examples
+                "{} purchases, {} baskets, {} payment choices ({} with the list the shopper was offered, {} over every method seen)",
+                t.purchases,
+                t.baskets,
+                t.choices,
+                t.with_offers,
+                t.choices - t.with_offers
             );
             write(&output, &personalizer_cli::encode_checked(&t.bundle)?)
         }

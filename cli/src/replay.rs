@@ -3,8 +3,10 @@
 //!
 //! Each shopper's exported events (the JSON Lines of `exportEvents`, `user` = pseudonymous
 //! id) are replayed in time order into a fresh in-memory tracker holding BUNDLE; then each
-//! query `{user, methods: [...], ts?, country?, device?, os?}` ranks its methods with the
-//! page context the query names — the same `rankPaymentMethods` path the browser runs.
+//! query `{user, methods: [...], ts?, country?, device?, os?, browser?, value?, currency?}`
+//! ranks its methods (ids, or `{id, type}`) with the page context the query names and,
+//! with `value`, a basket of that value in the cart (a `begin_checkout` of one line) — the
+//! same `rankPaymentMethods` path the browser runs.
 //! `options` are the browser's options (`{"retentionDays": 365}`, say). Used by the
 //! simulated payment-ordering study (`eval/payments.py`) and for "why did this shopper see
 //! that order" questions.
@@ -16,10 +18,10 @@ use checkout_personalizer::{MemoryStore, Options, Tracker, Value};
 use std::collections::BTreeMap;
 
 /// Fields of an exported line that are the collector's, not the event's.
-const ENVELOPE: [&str; 7] = [
-    "batch", "user", "record", "country", "device", "os", "language",
+const ENVELOPE: [&str; 8] = [
+    "batch", "user", "record", "country", "device", "os", "browser", "language",
 ];
-const CONTEXT: [&str; 3] = ["country", "device", "os"];
+const CONTEXT: [&str; 4] = ["country", "device", "os", "browser"];
 
 fn parse_line(line: &str, n: usize) -> Result<serde_json::Map<String, serde_json::Value>> {
     match serde_json::from_str(line) {
@@ -42,6 +44,10 @@ pub fn rank_payments(
 ) -> Result<Vec<Vec<String>>> {
     let mut by_user: BTreeMap<String, Vec<(i64, Value)>> = BTreeMap::new();
     for line in crate::exports::read(events)?.0 {
+        // The module's own records (exposures, ranked lists) are not shopper events.
+        if line.kind() == Some("exposure") {
+            continue;
+        }
         let user = line.user().to_owned();
         let ts = line.ts().unwrap_or(0);
         let mut m = line.fields;
@@ -81,15 +87,32 @@ pub fn rank_payments(
             t.track(v, *ts)
                 .map_err(|e| err(format!("user {user}: {e}")))?;
         }
+        if let Some(value) = q.get("value").and_then(|v| v.as_f64()) {
+            let mut basket = serde_json::json!({
+                "type": "begin_checkout",
+                "value": value,
+                "items": [{"item_id": "basket", "price": value, "quantity": 1}],
+            });
+            if let Some(c) = q.get("currency") {
+                basket["currency"] = c.clone();
+            }
+            t.track(&to_value(basket)?, now)
+                .map_err(|e| err(format!("line {}: {e}", n + 1)))?;
+        }
         let methods: Vec<PaymentMethod> = q
             .get("methods")
             .and_then(|m| m.as_array())
             .ok_or_else(|| err(format!("line {}: \"methods\" must be a list", n + 1)))?
             .iter()
-            .filter_map(|m| m.as_str())
-            .map(|id| PaymentMethod {
-                id: id.to_owned(),
-                kind: None,
+            .filter_map(|m| match m {
+                serde_json::Value::String(id) => Some(PaymentMethod {
+                    id: id.clone(),
+                    kind: None,
+                }),
+                m => Some(PaymentMethod {
+                    id: m["id"].as_str()?.to_owned(),
+                    kind: m["type"].as_str().map(str::to_owned),
+                }),
             })
             .collect();
         let ranking = t.rank_payment_methods(&methods, now);

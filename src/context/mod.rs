@@ -5,6 +5,9 @@
 //! it is ever stored: the user agent, the referrer and the page URL are read, classified and
 //! dropped (minimisation). Pure: no JS, no storage.
 
+mod agent;
+
+pub use agent::*;
 use serde::Serialize;
 
 /// Raw signals from the browser. Every field may be missing (Node, workers, privacy modes).
@@ -24,26 +27,6 @@ pub struct PageSignals {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DeviceClass {
-    Mobile,
-    Tablet,
-    Desktop,
-    Bot,
-    Unknown,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Os {
-    Ios,
-    Android,
-    Windows,
-    Macos,
-    Linux,
-    Chromeos,
-    Other,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TrafficSource {
     Direct,
     Internal,
@@ -52,32 +35,6 @@ pub enum TrafficSource {
     Email,
     Paid,
     Referral,
-}
-
-impl DeviceClass {
-    pub fn name(self) -> &'static str {
-        match self {
-            DeviceClass::Mobile => "mobile",
-            DeviceClass::Tablet => "tablet",
-            DeviceClass::Desktop => "desktop",
-            DeviceClass::Bot => "bot",
-            DeviceClass::Unknown => "unknown",
-        }
-    }
-}
-
-impl Os {
-    pub fn name(self) -> &'static str {
-        match self {
-            Os::Ios => "ios",
-            Os::Android => "android",
-            Os::Windows => "windows",
-            Os::Macos => "macos",
-            Os::Linux => "linux",
-            Os::Chromeos => "chromeos",
-            Os::Other => "other",
-        }
-    }
 }
 
 impl TrafficSource {
@@ -100,6 +57,7 @@ impl TrafficSource {
 pub struct Context {
     pub device: DeviceClass,
     pub os: Os,
+    pub browser: Browser,
     pub locale: Option<String>,
     pub language: Option<String>,
     /// ISO 3166-1 alpha-2, from the locale's region or else the time zone.
@@ -132,6 +90,7 @@ impl Context {
         Context {
             device: device_class(&s.user_agent, s.viewport_width, s.touch),
             os: os_of(&s.user_agent),
+            browser: browser_of(&s.user_agent),
             locale,
             language,
             country,
@@ -155,7 +114,7 @@ macro_rules! serialize_by_name {
 }
 pub(crate) use serialize_by_name;
 
-serialize_by_name!(DeviceClass, Os, TrafficSource);
+serialize_by_name!(DeviceClass, Os, Browser, TrafficSource);
 
 /// Fields the page (or the demo's debug panel) sets explicitly, over what was derived:
 /// a server-side geo-IP country, a known device class, a fixed clock for tests.
@@ -164,6 +123,7 @@ pub struct ContextOverride {
     pub country: Option<String>,
     pub device: Option<DeviceClass>,
     pub os: Option<Os>,
+    pub browser: Option<Browser>,
     pub language: Option<String>,
     pub traffic_source: Option<TrafficSource>,
     pub local_hour: Option<u8>,
@@ -171,7 +131,7 @@ pub struct ContextOverride {
 }
 
 impl ContextOverride {
-    /// Reads `{country?, device?, os?, language?, trafficSource?, localHour?, weekday?}`.
+    /// Reads `{country?, device?, os?, browser?, language?, trafficSource?, localHour?, weekday?}`.
     pub fn from_value(
         v: &crate::value::Value,
     ) -> Result<ContextOverride, crate::config::ConfigError> {
@@ -238,6 +198,16 @@ impl ContextOverride {
                             })?,
                     );
                 }
+                "browser" => {
+                    o.browser = Some(
+                        Browser::ALL
+                            .into_iter()
+                            .find(|d| Some(d.name()) == text())
+                            .ok_or_else(|| {
+                                bad(k, "safari, chrome, edge, firefox, samsung, opera or other")
+                            })?,
+                    );
+                }
                 "language" => {
                     // A locale (`en_US`, `de-DE`) gives its language; anything else (`C`,
                     // empty, 300 characters) is refused here and never reaches `Intl`.
@@ -288,6 +258,7 @@ impl ContextOverride {
             country: other.country.clone().or(self.country.clone()),
             device: other.device.or(self.device),
             os: other.os.or(self.os),
+            browser: other.browser.or(self.browser),
             language: other.language.clone().or(self.language.clone()),
             traffic_source: other.traffic_source.or(self.traffic_source),
             local_hour: other.local_hour.or(self.local_hour),
@@ -304,6 +275,9 @@ impl ContextOverride {
         }
         if let Some(x) = self.os {
             c.os = x;
+        }
+        if let Some(x) = self.browser {
+            c.browser = x;
         }
         if let Some(x) = &self.language {
             c.language = Some(x.clone());
@@ -328,52 +302,6 @@ pub fn local_time(now_ms: i64, tz_offset_min: i64) -> (u8, u8) {
     // 1970-01-01 was a Thursday (weekday 3 when Monday is 0).
     let weekday = (day + 3).rem_euclid(7);
     (hour as u8, weekday as u8)
-}
-
-pub fn device_class(ua: &str, viewport_width: Option<f64>, touch: bool) -> DeviceClass {
-    let ua_l = ua.to_ascii_lowercase();
-    if ["bot", "crawler", "spider", "headlesschrome", "lighthouse"]
-        .iter()
-        .any(|b| ua_l.contains(b))
-    {
-        return DeviceClass::Bot;
-    }
-    if ua_l.contains("ipad")
-        || ua_l.contains("tablet")
-        || (ua_l.contains("android") && !ua_l.contains("mobile"))
-        // iPadOS reports a Mac user agent; touch support gives it away.
-        || (ua_l.contains("macintosh") && touch)
-    {
-        return DeviceClass::Tablet;
-    }
-    if ua_l.contains("mobi") || ua_l.contains("iphone") || ua_l.contains("ipod") {
-        return DeviceClass::Mobile;
-    }
-    match viewport_width {
-        Some(w) if w.is_finite() && w > 0.0 && w < 600.0 => DeviceClass::Mobile,
-        Some(w) if w.is_finite() && w > 0.0 && w < 1024.0 && touch => DeviceClass::Tablet,
-        _ if ua.is_empty() => DeviceClass::Unknown,
-        _ => DeviceClass::Desktop,
-    }
-}
-
-pub fn os_of(ua: &str) -> Os {
-    let ua = ua.to_ascii_lowercase();
-    if ua.contains("iphone") || ua.contains("ipad") || ua.contains("ipod") {
-        Os::Ios
-    } else if ua.contains("android") {
-        Os::Android
-    } else if ua.contains("cros") {
-        Os::Chromeos
-    } else if ua.contains("windows") {
-        Os::Windows
-    } else if ua.contains("mac os") || ua.contains("macintosh") {
-        Os::Macos
-    } else if ua.contains("linux") {
-        Os::Linux
-    } else {
-        Os::Other
-    }
 }
 
 /// `de_de`, `DE-de` → `de-DE`; anything that is not `ll` or `ll-RR` (ignoring script) → None.

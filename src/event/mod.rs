@@ -111,7 +111,18 @@ pub struct Exposure {
     /// whatever the arm.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub late: bool,
+    /// A list record (`experiment` is [`PAYMENT_LIST`] or [`SHIPPING_LIST`]): the ids the
+    /// ranking returned, in shown order, so training sees what was offered.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub shown: Vec<String>,
 }
+
+/// The exposure name of a ranked payment list (its `shown` ids are the offered methods).
+pub const PAYMENT_LIST: &str = "payment_methods";
+/// The exposure name of a ranked shipping list.
+pub const SHIPPING_LIST: &str = "shipping_options";
+/// Most ids one list record keeps.
+pub const MAX_SHOWN: usize = 64;
 
 /// A validated, minimised event. `ts` is milliseconds since the Unix epoch.
 #[derive(Debug, Clone, PartialEq)]
@@ -172,6 +183,8 @@ impl Event {
                     && !x.experiment.is_empty()
                     && x.experiment.len() <= MAX_ID
                     && x.arm.len() <= MAX_ID
+                    && x.shown.len() <= MAX_SHOWN
+                    && x.shown.iter().all(|i| !i.is_empty() && i.len() <= MAX_ID)
             })
             && (self.kind != EventType::Exposure || self.exposure.is_some())
     }

@@ -53,6 +53,7 @@ sources! {
     Country = "context.country", true;
     Language = "context.language", true;
     TrafficSource = "context.trafficSource", true;
+    Browser = "context.browser", true;
     LastPayment = "payment.last", true;
     SessionPayment = "payment.session", true;
     PaymentMethodsUsed = "payment.methodsUsed", false;
@@ -64,6 +65,8 @@ sources! {
     CandidateUsedShare = "candidate.usedShare", false;
     CandidateIsLast = "candidate.isLast", false;
     CandidateIsSession = "candidate.isSession", false;
+    CandidateDaysSinceUsed = "candidate.daysSinceUsed", false;
+    CandidateStreak = "candidate.streak", false;
     CandidatePrice = "candidate.price", false;
     CandidateCategory = "candidate.category", true;
     CandidateInterest = "candidate.interest", false;
@@ -75,6 +78,13 @@ sources! {
     CandidateIdCountry = "candidate.idCountry", true;
     CandidateIdDevice = "candidate.idDevice", true;
     CandidateIdOs = "candidate.idOs", true;
+    CandidateIdBrowser = "candidate.idBrowser", true;
+    CandidateIdValueBand = "candidate.idValueBand", true;
+    CandidateIdCountryFirst = "candidate.idCountryFirst", true;
+    CandidateIdDeviceFirst = "candidate.idDeviceFirst", true;
+    CandidateIdOsFirst = "candidate.idOsFirst", true;
+    CandidateIdBrowserFirst = "candidate.idBrowserFirst", true;
+    CandidateIdValueBandFirst = "candidate.idValueBandFirst", true;
     TraitLoggedIn = "trait.loggedIn", false;
     TraitLoyaltyTier = "trait.loyaltyTier", true;
     TraitCustomerDays = "trait.customerDays", false;

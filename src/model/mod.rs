@@ -27,8 +27,11 @@ pub use score::PredictError;
 /// The newest bundle format version this crate reads and writes. Version 2 added the
 /// compact partner layout (`format/partners.rs`); the writer puts 2 only on bundles that use
 /// it, so every other bundle stays readable by modules that know only version 1, and a
-/// module that knows only 1 refuses a version-2 bundle by its version.
-pub const FORMAT_VERSION: u32 = 2;
+/// module that knows only 1 refuses a version-2 bundle by its version. Version 3 added
+/// one-hot runs in the feature list (`format::write`): many one-hot features of one source
+/// and label in a few bytes each (a trained payment head's context pairs); written only
+/// when a bundle has such features.
+pub const FORMAT_VERSION: u32 = 3;
 /// Leading magic string of every bundle.
 pub const MAGIC: &str = "CPM";
 

@@ -134,10 +134,10 @@ fn refuses_wrong_versions_and_sizes() {
     w.str("magic");
     w.str("CPM");
     w.str("format");
-    w.u64(3);
+    w.u64(u64::from(FORMAT_VERSION) + 1);
     assert_eq!(
         decode(&w.into_bytes()).unwrap_err().to_string(),
-        "model: unsupported format version 3"
+        format!("model: unsupported format version {}", FORMAT_VERSION + 1)
     );
     assert_eq!(
         decode(&vec![0u8; decode::MAX_BUNDLE_BYTES + 1])

@@ -251,6 +251,12 @@ fn check_record(what: &str, text: &str) -> bool {
             assert_eq!(a[1].as_str(), Some(x.arm.as_str()), "{what}");
             assert_eq!(a[2].as_u64(), Some(u64::from(x.variation)), "{what}");
             assert_eq!(a.get(3).and_then(|l| l.as_bool()).unwrap_or(false), x.late);
+            let shown: Vec<&str> = a
+                .get(4)
+                .and_then(|s| s.as_array())
+                .map(|s| s.iter().filter_map(|i| i.as_str()).collect())
+                .unwrap_or_default();
+            assert_eq!(shown, x.shown, "{what}: shown");
         }
         other => panic!("{what}: exposure {other:?}"),
     }
@@ -280,10 +286,19 @@ fn journal_records_read_the_same_with_rmp_serde() {
         arm: "b".into(),
         variation: 1,
         late: true,
+        shown: Vec::new(),
+    });
+    let mut list = Event::new(EventType::Exposure, 1_795_000_000_002);
+    list.exposure = Some(Exposure {
+        experiment: crate::event::PAYMENT_LIST.into(),
+        arm: String::new(),
+        variation: 0,
+        late: false,
+        shown: vec!["paypal".into(), "card".into()],
     });
     let mut plain = Event::new(EventType::PageView, 5);
     plain.coupon = Some("X".repeat(64));
-    for (id, ev) in [(1u64, &e), (2, &x), (u64::MAX >> 12, &plain)] {
+    for (id, ev) in [(1u64, &e), (2, &x), (3, &list), (u64::MAX >> 12, &plain)] {
         assert!(check_record("written", &encode_record(id, ev)));
     }
     // And every record the journal fuzzer ever found in a segment.

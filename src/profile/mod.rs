@@ -387,6 +387,26 @@ impl SessionProfile {
         self.cart.clear();
     }
 
+    /// Days from the last order paid with `method` (among the recent orders kept) to `now`.
+    pub fn payment_days_since(&self, method: &str, now: i64) -> Option<f64> {
+        self.orders
+            .iter()
+            .rev()
+            .find(|o| o.payment.as_deref() == Some(method))
+            .map(|o| (now - o.ts).max(0) as f64 / 86_400_000.0)
+    }
+
+    /// How many of the latest orders in a row were paid with `method` (0 when the last was
+    /// not): how set in their habit the shopper is.
+    pub fn payment_streak(&self, method: &str) -> u32 {
+        self.orders
+            .iter()
+            .rev()
+            .filter(|o| o.payment.is_some())
+            .take_while(|o| o.payment.as_deref() == Some(method))
+            .count() as u32
+    }
+
     /// In-session and historic interest in an item at `now` (0 when unknown).
     pub fn item_interest(&self, id: &str, now: i64) -> (f64, f64) {
         self.items

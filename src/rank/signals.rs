@@ -43,6 +43,19 @@ pub struct Signals<'a> {
     pub candidate: Option<&'a Candidate<'a>>,
 }
 
+/// The basket-value band of `candidate.idValueBand`: `"<currency>:<b>"` with `b` =
+/// ⌊log2 value⌋ clamped to 0..=24 (`EUR:5` is 32–63.99 euros), bands per currency so no
+/// exchange rate is needed (`:5` when the currency is unknown). `None` for an empty basket.
+/// `personalizer train` builds the same text from purchases with this function.
+pub fn value_band(value: f64, currency: Option<&str>) -> Option<String> {
+    if !(value.is_finite() && value > 0.0) {
+        return None;
+    }
+    let band = value.log2().floor().clamp(0.0, 24.0) as u32;
+    let cur = currency.unwrap_or("");
+    Some(format!("{cur}:{band}"))
+}
+
 fn opt(v: Option<f64>) -> f64 {
     v.unwrap_or(f64::NAN)
 }
@@ -76,6 +89,7 @@ impl<'a> Signals<'a> {
             Source::Country => ctx.and_then(|c| c.country.as_deref()),
             Source::Language => ctx.and_then(|c| c.language.as_deref()),
             Source::TrafficSource => ctx.map(|c| c.traffic_source.name()),
+            Source::Browser => ctx.map(|c| c.browser.name()),
             Source::LastPayment => v.payment.last.as_deref(),
             Source::SessionPayment => v.payment.session.as_deref(),
             Source::LastShipping => v.shipping.last.as_deref(),
@@ -139,6 +153,12 @@ impl Inputs for Signals<'_> {
             Source::CandidateIsSession => {
                 opt(c.map(|c| flag(usage.session.as_deref() == Some(c.id))))
             }
+            Source::CandidateDaysSinceUsed => opt(c
+                .filter(|c| c.usage == Usage::Payment)
+                .and_then(|c| self.profile.payment_days_since(c.id, self.now))),
+            Source::CandidateStreak => opt(c
+                .filter(|c| c.usage == Usage::Payment)
+                .map(|c| f64::from(self.profile.payment_streak(c.id)))),
             Source::CandidatePrice => opt(c.and_then(|c| c.price)),
             Source::CandidateInterest => {
                 opt(c.map(|c| self.profile.item_interest(c.id, self.now).0))
@@ -161,7 +181,8 @@ impl Inputs for Signals<'_> {
     }
 
     /// Text sources. Combined sources (`candidate.idCountry` = `"<id>|<country>"`) let a
-    /// linear head learn per-country or per-device preferences for each candidate.
+    /// linear head learn per-country, per-device or per-basket-value preferences for each
+    /// candidate (`candidate.idValueBand` = `"<id>|<currency>:<band>"`, see [`value_band`]).
     fn text(&self, s: Source) -> Option<Cow<'_, str>> {
         let pair = |a: Option<&str>, b: Option<&str>| match (a, b) {
             (Some(a), Some(b)) => Some(Cow::Owned(format!("{a}|{b}"))),
@@ -169,11 +190,27 @@ impl Inputs for Signals<'_> {
         };
         let ctx = self.view.context.as_ref();
         let id = self.candidate.map(|c| c.id);
-        match s {
+        // The `…First` twins answer only for a shopper with no payment history: a linear
+        // head learns how much more context matters before a habit exists.
+        let first = self.view.payment.counts.is_empty();
+        let base = match s {
+            Source::CandidateIdCountryFirst if first => Source::CandidateIdCountry,
+            Source::CandidateIdDeviceFirst if first => Source::CandidateIdDevice,
+            Source::CandidateIdOsFirst if first => Source::CandidateIdOs,
+            Source::CandidateIdBrowserFirst if first => Source::CandidateIdBrowser,
+            Source::CandidateIdValueBandFirst if first => Source::CandidateIdValueBand,
+            s => s,
+        };
+        match base {
             Source::CandidateIdCountry => pair(id, ctx.and_then(|c| c.country.as_deref())),
             Source::CandidateIdDevice => pair(id, ctx.map(|c| c.device.name())),
             Source::CandidateIdOs => pair(id, ctx.map(|c| c.os.name())),
-            _ => self.plain_text(s).map(Cow::Borrowed),
+            Source::CandidateIdBrowser => pair(id, ctx.map(|c| c.browser.name())),
+            Source::CandidateIdValueBand => pair(
+                id,
+                value_band(self.view.cart.value, self.view.cart.currency.as_deref()).as_deref(),
+            ),
+            _ => self.plain_text(base).map(Cow::Borrowed),
         }
     }
 }

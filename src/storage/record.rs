@@ -1,7 +1,8 @@
 //! How journal records and segments look in storage (`ns:1:j:<tab>`).
 //!
 //! A record is the MessagePack array `[id, ts, type code, items, value, currency,
-//! payment_type, shipping_tier, coupon, exposure]`, each item `[item_id, name, category, brand, price,
+//! payment_type, shipping_tier, coupon, exposure]`, the exposure `[experiment, arm,
+//! variation, late?, shown?]`, each item `[item_id, name, category, brand, price,
 //! quantity]`, absent fields as nil (binary floats: no float formatting code in the wasm),
 //! then base64 so it is a safe localStorage string. A segment
 //! (one storage value) is `c1;` followed by records joined with `,`, so one damaged record
@@ -38,12 +39,25 @@ pub fn encode_record(id: u64, e: &Event) -> String {
     w.opt_str(e.coupon.as_deref());
     match &e.exposure {
         Some(x) => {
-            w.array(if x.late { 4 } else { 3 });
+            let n = if !x.shown.is_empty() {
+                5
+            } else if x.late {
+                4
+            } else {
+                3
+            };
+            w.array(n);
             w.str(&x.experiment);
             w.str(&x.arm);
             w.u64(u64::from(x.variation));
-            if x.late {
-                w.bool(true);
+            if n >= 4 {
+                w.bool(x.late);
+            }
+            if n == 5 {
+                w.array(x.shown.len());
+                for id in &x.shown {
+                    w.str(id);
+                }
             }
         }
         None => w.nil(),
@@ -110,17 +124,30 @@ fn read_record(r: &mut Reader) -> msgpack::Result<(u64, Event)> {
                 None
             } else {
                 let n = r.array()?;
-                if n != 3 && n != 4 {
+                if !(3..=5).contains(&n) {
                     return Err(msgpack::ReadError {
                         at: r.position(),
                         what: "not an exposure",
                     });
                 }
+                let experiment = r.str()?.to_owned();
+                let arm = r.str()?.to_owned();
+                let variation = r.u32()?;
+                let late = n >= 4 && r.bool()?;
+                let mut shown = Vec::new();
+                if n == 5 {
+                    let k = r.array()?;
+                    shown.reserve(k.min(crate::event::MAX_SHOWN));
+                    for _ in 0..k {
+                        shown.push(r.str()?.to_owned());
+                    }
+                }
                 Some(Exposure {
-                    experiment: r.str()?.to_owned(),
-                    arm: r.str()?.to_owned(),
-                    variation: r.u32()?,
-                    late: n == 4 && r.bool()?,
+                    experiment,
+                    arm,
+                    variation,
+                    late,
+                    shown,
                 })
             },
         },

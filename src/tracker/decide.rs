@@ -63,18 +63,32 @@ impl<S: Store> Tracker<S> {
         c.locale.or(c.language)
     }
 
-    /// Orders the page's payment methods (a permutation of them, always).
+    /// Orders the page's payment methods (a permutation of them, always). The offered list
+    /// is recorded (once per page view and offered set) for training.
     pub fn rank_payment_methods(&mut self, methods: &[PaymentMethod], now: i64) -> Ranking {
         let r = self.with_decision(now, |d| rank::rank_payment_methods(d, methods, true));
         self.expose(&r.experiment, now);
+        self.list_shown(PAYMENT_LIST, &r, now);
         r
     }
 
-    /// Orders the page's shipping options (a permutation of them, always).
+    /// Orders the page's shipping options (a permutation of them, always), recorded as
+    /// payment lists are.
     pub fn rank_shipping_options(&mut self, options: &[PaymentMethod], now: i64) -> Ranking {
         let r = self.with_decision(now, |d| rank::rank_shipping_options(d, options, true));
         self.expose(&r.experiment, now);
+        self.list_shown(SHIPPING_LIST, &r, now);
         r
+    }
+
+    fn list_shown(&mut self, list: &str, r: &Ranking, now: i64) {
+        let shown: Vec<&str> = r.items.iter().map(|i| i.id.as_str()).collect();
+        if let Some(e) = self
+            .exposures
+            .list_shown(list, &shown, r.experiment.as_ref(), now)
+        {
+            self.journal.append(e);
+        }
     }
 
     /// At most one offer (see `rank::choose_offer`); a chosen offer is recorded (once per

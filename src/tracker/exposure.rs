@@ -4,9 +4,10 @@
 //! The arm a shopper saw is pinned the first time a decision runs under an experiment, so
 //! it cannot change within the page view when the id changes (consent arrives and the
 //! stored pseudonymous id replaces the per-page one). Shown offers are logged too (under
-//! `OFFER_EXPOSURE`), for the bundle's frequency cap.
+//! `OFFER_EXPOSURE`), for the bundle's frequency cap, and ranked payment and shipping
+//! lists (`list_shown`: what was offered, in shown order), for training.
 
-use crate::event::{Event, EventType, Exposure};
+use crate::event::{Event, EventType, Exposure, MAX_SHOWN};
 use crate::rank::Assignment;
 
 /// The exposure name under which shown offers are recorded (for the frequency cap).
@@ -62,6 +63,31 @@ impl Exposures {
         )
     }
 
+    /// The list record of a ranked payment or shipping list (`list`: [`PAYMENT_LIST`] or
+    /// [`SHIPPING_LIST`]): the ids in the order the ranking returned and the arm it ran
+    /// under. Once per page view for each offered set, whatever its order (a re-ranking on
+    /// a cart change does not log again); lists too long to record are not.
+    pub fn list_shown(
+        &mut self,
+        list: &str,
+        shown: &[&str],
+        arm: Option<&Assignment>,
+        now: i64,
+    ) -> Option<Event> {
+        if shown.is_empty() || shown.len() > MAX_SHOWN {
+            return None;
+        }
+        let mut set: Vec<&str> = shown.to_vec();
+        set.sort_unstable();
+        let key = format!("{list}:{}", set.join("\u{1f}"));
+        let (name, variation) = arm.map_or(("", 0), |a| (a.arm.as_str(), a.variation));
+        let mut e = self.log(key, list, name, variation, now)?;
+        if let Some(x) = &mut e.exposure {
+            x.shown = shown.iter().map(|&s| s.to_owned()).collect();
+        }
+        e.is_valid().then_some(e)
+    }
+
     fn log(
         &mut self,
         key: String,
@@ -80,6 +106,7 @@ impl Exposures {
             arm: arm.to_owned(),
             variation,
             late: false,
+            shown: Vec::new(),
         });
         e.is_valid().then_some(e)
     }

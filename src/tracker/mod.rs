@@ -25,7 +25,7 @@ pub use model_slot::{Expect, Offered, VerifiedBundle};
 
 use crate::consent::{Consent, ConsentMode};
 use crate::context::{Context, ContextOverride, PageSignals};
-use crate::event::{Event, EventError, EventType};
+use crate::event::{Event, EventError, EventType, PAYMENT_LIST, SHIPPING_LIST};
 use crate::journal::{Journal, JournalStats};
 use crate::model::{DecodeError, Model};
 use crate::options::{Options, TrackerConfig};

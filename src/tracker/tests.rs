@@ -530,8 +530,16 @@ fn one_page_view_shows_one_arm_even_when_consent_brings_the_stored_id() {
         "one page view, one arm"
     );
     assert_eq!(t.assignment("pay-order").unwrap().arm, page_arm);
-    let exposures = t.events().filter(|e| e.exposure.is_some()).count();
-    assert_eq!(exposures, 1);
+    let exposures: Vec<&crate::event::Exposure> =
+        t.events().filter_map(|e| e.exposure.as_ref()).collect();
+    assert_eq!(exposures.len(), 2, "{exposures:?}");
+    assert_eq!(exposures[0].experiment, "pay-order");
+    // and one list record: what was offered, under that arm.
+    assert_eq!(exposures[1].experiment, crate::event::PAYMENT_LIST);
+    assert_eq!(
+        (exposures[1].arm.as_str(), &exposures[1].shown[..]),
+        (page_arm.as_str(), &["card".to_owned()][..])
+    );
     // The next page view hashes the stored id.
     let mut next = tracker(&store, 2, Consent::Granted);
     next.load_model(&bundle).unwrap();
@@ -869,4 +877,56 @@ fn picked_up_events_lose_bad_fields_not_the_event_and_status_counts_them() {
         t.track(&purchase, T0).unwrap_err().to_string(),
         "event: \"items[0].price\" must be a finite number (or a decimal string such as \"31.10\")"
     );
+}
+
+#[test]
+fn ranked_lists_are_recorded_once_per_page_view_and_offered_set() {
+    let store = Rc::new(MemoryStore::new());
+    let mut t = tracker(&store, 1, Consent::Granted);
+    let m = |ids: &[&str]| -> Vec<PaymentMethod> {
+        ids.iter()
+            .map(|id| PaymentMethod {
+                id: (*id).into(),
+                kind: None,
+            })
+            .collect()
+    };
+    t.rank_payment_methods(&m(&["card", "paypal", "klarna"]), T0);
+    t.rank_payment_methods(&m(&["klarna", "card", "paypal"]), T0 + 1); // same set again
+    t.rank_payment_methods(&m(&["card", "paypal"]), T0 + 2); // the cart changed: klarna went
+    t.rank_shipping_options(&m(&["standard", "express"]), T0 + 3);
+    let lists: Vec<(String, Vec<String>)> = t
+        .events()
+        .filter_map(|e| e.exposure.as_ref())
+        .map(|x| (x.experiment.clone(), x.shown.clone()))
+        .collect();
+    let owned = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        lists,
+        [
+            (
+                "payment_methods".into(),
+                owned(&["card", "paypal", "klarna"])
+            ),
+            ("payment_methods".into(), owned(&["card", "paypal"])),
+            ("shipping_options".into(), owned(&["standard", "express"])),
+        ]
+    );
+    // They reach the export as the collector reads them.
+    let batch = t.export_batch(10).unwrap();
+    let text: String = batch
+        .events
+        .iter()
+        .map(|(_, e)| serde_json::to_string(&e.to_ga4()).unwrap())
+        .collect();
+    assert!(
+        text.contains(r#""exposure":{"experiment":"payment_methods","arm":"","variation":0,"shown":["card","paypal","klarna"]}"#),
+        "{text}"
+    );
+    // Without consent nothing is stored, list records included.
+    let denied = Rc::new(MemoryStore::new());
+    let mut d = tracker(&denied, 1, Consent::Denied);
+    d.rank_payment_methods(&m(&["card"]), T0);
+    d.flush(T0 + 1);
+    assert_eq!(denied.used(), 0);
 }

@@ -103,6 +103,7 @@ export interface Usage { counts: Record<string, number>; last: string | null; se
 export interface PageContext {
   device: 'mobile' | 'tablet' | 'desktop' | 'bot' | 'unknown';
   os: 'ios' | 'android' | 'windows' | 'macos' | 'linux' | 'chromeos' | 'other';
+  browser: 'safari' | 'chrome' | 'edge' | 'firefox' | 'samsung' | 'opera' | 'other';
   locale: string | null;
   language: string | null;
   /** ISO 3166-1 alpha-2 guess, from the locale's region or else the time zone. */

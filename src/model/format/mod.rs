@@ -6,7 +6,9 @@
 //! copies instead of per-element parsing (a co-occurrence head's partner lists have a compact
 //! layout of their own, `partners.rs`). `read` checks only the shape (`decode::validate`
 //! checks the meaning); `encode` is the CLI's side. A signed bundle is an envelope around
-//! the bundle's bytes.
+//! the bundle's bytes. In the feature list, a run of one-hot features that share a source
+//! and a label and carry their default names ([`one_hot_name`]) is one array
+//! `[source, label | nil, value…]` (format 3).
 
 mod keys;
 mod partners;
@@ -14,6 +16,12 @@ mod read;
 mod write;
 
 pub use partners::snap;
+
+/// The name of a one-hot feature that a one-hot run does not spell out (format 3):
+/// `candidate.idCountry=paypal|DE`. Features named so are the ones the writer runs.
+pub fn one_hot_name(source: &str, value: &str) -> String {
+    format!("{source}={value}")
+}
 pub use read::read;
 pub use write::{encode, encode_envelope};
 

@@ -138,7 +138,7 @@ pub fn read(bytes: &[u8]) -> R<Bundle> {
             k::VERSION => b.version = string(r, key)?,
             k::CREATED => b.created_ms = r.i64().map_err(|e| bad(e, key))?,
             k::EXPIRES => b.expires_ms = Some(r.i64().map_err(|e| bad(e, key))?),
-            k::FEATURES => b.features = list(r, key, read_feature)?,
+            k::FEATURES => b.features = read_features(r)?,
             k::HEADS => b.heads = list(r, key, read_head)?,
             k::PAYMENT => b.payment = Some(read_surface(r)?),
             k::CROSS_SELL => b.cross_sell = Some(read_surface(r)?),
@@ -188,6 +188,44 @@ pub fn read(bytes: &[u8]) -> R<Bundle> {
         ));
     }
     Ok(b)
+}
+
+/// The feature list: full features (maps) and one-hot runs (arrays, format 3).
+fn read_features(r: &mut Reader) -> R<Vec<Feature>> {
+    let n = r.array().map_err(|e| bad(e, k::FEATURES))?;
+    let mut out = Vec::with_capacity(n.min(PREALLOCATE));
+    for _ in 0..n {
+        if !r.at_array() {
+            out.push(read_feature(r)?);
+            continue;
+        }
+        let m = r.array().map_err(|e| bad(e, k::FEATURES))?;
+        if m < 2 {
+            return Err(DecodeError::Invalid(
+                "a one-hot run without its source".into(),
+            ));
+        }
+        let source = string(r, k::SOURCE)?;
+        let label = opt_string(r, k::LABEL)?;
+        for _ in 2..m {
+            // Checked here, not only by `validate`: a run expands, and must not expand a
+            // small input into a large allocation.
+            if out.len() >= crate::model::decode::MAX_FEATURES {
+                return Err(DecodeError::Invalid(format!(
+                    "more than {} features",
+                    crate::model::decode::MAX_FEATURES
+                )));
+            }
+            let value = string(r, k::VALUE)?;
+            out.push(Feature {
+                name: super::one_hot_name(&source, &value),
+                source: source.clone(),
+                transform: Transform::OneHot { value },
+                label: label.clone(),
+            });
+        }
+    }
+    Ok(out)
 }
 
 fn read_feature(r: &mut Reader) -> R<Feature> {

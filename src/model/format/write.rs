@@ -106,10 +106,13 @@ pub fn encode(b: &Bundle) -> Vec<u8> {
             })
             .collect();
         let compact = heads.iter().any(|(_, p)| p.is_some());
+        let runs = b.features.iter().any(in_run);
         m.u64(
             k::FORMAT,
-            if compact {
-                u64::from(FORMAT_VERSION)
+            if runs {
+                3
+            } else if compact {
+                2
             } else {
                 1
             },
@@ -120,7 +123,7 @@ pub fn encode(b: &Bundle) -> Vec<u8> {
         if let Some(e) = b.expires_ms {
             m.i64(k::EXPIRES, e);
         }
-        m.with(k::FEATURES, |w| list(w, &b.features, write_feature));
+        m.with(k::FEATURES, |w| write_features(w, &b.features));
         m.with(k::HEADS, |w| {
             list(w, &heads, |w, (h, packed)| {
                 write_head(w, h, packed.as_ref())
@@ -152,6 +155,36 @@ pub fn encode(b: &Bundle) -> Vec<u8> {
         });
     });
     w.into_bytes()
+}
+
+/// Whether a feature is written in a one-hot run: one-hot, under its default name.
+fn in_run(f: &Feature) -> bool {
+    matches!(&f.transform, Transform::OneHot { value } if f.name == super::one_hot_name(&f.source, value))
+}
+
+/// The feature list: consecutive features [`in_run`] that share source and label as one
+/// array `[source, label | nil, value…]`, the rest as maps.
+fn write_features(w: &mut Writer, features: &[Feature]) {
+    let same = |a: &Feature, b: &Feature| {
+        in_run(a) && in_run(b) && a.source == b.source && a.label == b.label
+    };
+    let runs: Vec<&[Feature]> = features.chunk_by(same).collect();
+    w.array(runs.len());
+    for run in runs {
+        match run {
+            [f] if !in_run(f) => write_feature(w, f),
+            _ => {
+                w.array(run.len() + 2);
+                w.str(&run[0].source);
+                w.opt_str(run[0].label.as_deref());
+                for f in run {
+                    if let Transform::OneHot { value } = &f.transform {
+                        w.str(value);
+                    }
+                }
+            }
+        }
+    }
 }
 
 fn write_feature(w: &mut Writer, f: &Feature) {
