@@ -264,6 +264,8 @@ eval_quality() {
   python3 eval/duckdb_check.py > /dev/null
   log "payment-method ordering on simulated shoppers"
   python3 eval/payments.py > /dev/null
+  log "the payment head at 30 methods across 10 countries: bundle size, rankPaymentMethods latency"
+  python3 eval/payments_scale.py > /dev/null
   log "ab-report against statsmodels and scipy (synthetic exports)"
   python3 -c "import statsmodels, scipy" 2>/dev/null || pip install -q statsmodels scipy
   python3 eval/abreport_check.py --check

@@ -33,7 +33,8 @@ Split by shopper: TRAIN to fit, VALIDATION to choose settings (the `--payment-l2
   device, browser, log basket value (per currency), past method counts and shares, last method;
 - ours: `personalizer train` on the training shoppers' exported events, then
   `personalizer rank-payments`, which replays each test shopper's events into the module and
-  ranks the methods offered -- the same `rankPaymentMethods` code the browser runs.
+  ranks the methods offered -- the same `rankPaymentMethods` code the browser runs; and the
+  same with `--payment-learner lightgbm` (LightGBM's lambdarank on the same choice sets).
 
 Metrics: top-1 (the method paid with is first) and mean reciprocal rank, overall and for new
 and returning shoppers. Writes eval/out/payments.json. This measures the ranking machinery
@@ -53,7 +54,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CLI = os.path.join(ROOT, "target", "release", "personalizer")
 OUT = os.path.join(ROOT, "eval", "out")
 SEED = 20261201
-N_TRAIN, N_VALIDATION, N_TEST = 24000, 6000, 6000
+N_TRAIN, N_VALIDATION, N_TEST = 24000, 8000, 20000
 NOW_MS = 1795000000000  # the next order of every shopper happens "now"
 DAY_MS = 86_400_000
 NEW_SHARE = 0.42
@@ -223,7 +224,8 @@ def export_lines(s, orders):
     for k, o in enumerate(orders):
         if o["listed"]:
             out.append({"user": s["user"], "type": "exposure", "ts": o["ts"] - 60_000,
-                        "exposure": {"experiment": "payment_methods", "arm": "", "variation": 0, "shown": o["offer"]},
+                        "exposure": {"experiment": "payment_methods", "arm": "", "variation": 0, "shown": o["offer"],
+                                     "types": [method_type(m) for m in o["offer"]]},
                         **context_fields(s)})
         out.append({"user": s["user"], "type": "purchase", "ts": o["ts"], "transaction_id": f"{s['user']}-{k}",
                     "currency": s["currency"], "value": o["value"], "payment_type": o["method"], **context_fields(s)})
@@ -299,7 +301,8 @@ def ours(tmp, model, group, name):
     with open(tq, "w") as f:
         for s in group:
             f.write(json.dumps({"user": s["user"], "ts": NOW_MS, **context_fields(s), "value": s["next"]["value"],
-                                "currency": s["currency"], "methods": s["next"]["offer"]}) + "\n")
+                                "currency": s["currency"],
+                                "methods": [{"id": m, "type": method_type(m)} for m in s["next"]["offer"]]}) + "\n")
     out = subprocess.run([CLI, "rank-payments", model, "--events", tev, "--queries", tq,
                           "--options", '{"retentionDays":365}'], check=True, capture_output=True, text=True).stdout
     r = [line.split(",") for line in out.splitlines()]
@@ -374,16 +377,35 @@ def main():
                                 "last_used_then_popular": metrics([last_then_popular(s) for s in validation],
                                                                   validation)}
         mine = ours(tmp, tried[best][1], test, "test")
+        # The same choice sets through LightGBM's lambdarank (`--payment-learner lightgbm`).
+        lgb_model = os.path.join(tmp, "trained-lgb.cpm")
+        subprocess.run([CLI, "train", ev, "-o", lgb_model, "--payment-l2", str(best), "--payment-learner", "lightgbm"],
+                       check=True, capture_output=True, text=True)
+        result["bundle_bytes"] = {"logit": os.path.getsize(tried[best][1]), "lightgbm": os.path.getsize(lgb_model)}
+        result["validation"]["ours_lightgbm"] = metrics(ours(tmp, lgb_model, validation, "validation"), validation)
+        result["ours_lightgbm"] = metrics(ours(tmp, lgb_model, test, "test"), test)
     result["static"] = metrics([static(s) for s in test], test)
     result["last_used_first"] = metrics([last_used(s) for s in test], test)
     result["last_used_then_popular"] = metrics([last_then_popular(s) for s in test], test)
     result["popular_in_country_device"] = metrics([popular_cd(s) for s in test], test)
     result["logistic_regression"] = metrics(lr_test, test)
     result["ours"] = metrics(mine, test)
+    # Paired: ours minus each baseline on the same shoppers, with its standard error.
+    rankings = {"last_used_then_popular": [last_then_popular(s) for s in test], "logistic_regression": lr_test,
+                "popular_in_country_device": [popular_cd(s) for s in test]}
+    result["paired_top1"] = {}
+    for name, theirs in rankings.items():
+        for group, keep in (("all", lambda s: True), ("new", lambda s: not s["past"]),
+                            ("returning", lambda s: bool(s["past"]))):
+            d = [int(a[0] == s["next"]["method"]) - int(b[0] == s["next"]["method"])
+                 for a, b, s in zip(mine, theirs, test) if keep(s)]
+            mean = sum(d) / len(d)
+            var = sum((x - mean) ** 2 for x in d) / (len(d) - 1)
+            result["paired_top1"].setdefault(name, {})[group] = {"diff": mean, "se": math.sqrt(var / len(d))}
     os.makedirs(OUT, exist_ok=True)
     json.dump(result, open(os.path.join(OUT, "payments.json"), "w"), indent=1)
     keys = ("static", "last_used_first", "last_used_then_popular", "popular_in_country_device",
-            "logistic_regression", "ours")
+            "logistic_regression", "ours", "ours_lightgbm")
     print(json.dumps({k: {g: round(result[k][g]["top1"], 4) for g in ("all", "new", "returning")} for k in keys},
                      indent=1))
     print("validation", result["validation_top1_by_l2"], file=sys.stderr)

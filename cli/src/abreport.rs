@@ -153,6 +153,10 @@ fn exposure(
     exposed: &mut BTreeMap<String, BTreeMap<String, Exposed>>,
 ) -> Result<()> {
     let x = l.fields.get("exposure").cloned().unwrap_or_default();
+    // A ranked list's record (what was offered, for training) is not an experiment.
+    if x["shown"].as_array().is_some_and(|s| !s.is_empty()) {
+        return Ok(());
+    }
     let (Some(exp), Some(arm)) = (x["experiment"].as_str(), x["arm"].as_str()) else {
         return Err(err(format!(
             "line {}: an exposure without experiment and arm",
@@ -483,6 +487,8 @@ mod tests {
             }
             // A purchase before the exposure does not count.
             s += &format!("{{\"user\":\"{user}\",\"type\":\"purchase\",\"ts\":50,\"value\":99}}\n");
+            // The module's record of the ranked payment list is not an experiment.
+            s += &format!("{{\"user\":\"{user}\",\"type\":\"exposure\",\"ts\":101,\"exposure\":{{\"experiment\":\"payment_methods\",\"arm\":\"{arm}\",\"variation\":{variation},\"shown\":[\"card\",\"paypal\"]}}}}\n");
         }
         s
     }
@@ -497,6 +503,7 @@ mod tests {
         )
         .unwrap();
         let r = &r.experiments;
+        assert_eq!(r.len(), 1, "list records are not experiments");
         let t = &r[0].arms[1];
         assert_eq!((t.exposed, t.conversions), (1000, 130));
         assert!((t.lift.unwrap() - 0.30).abs() < 1e-12);

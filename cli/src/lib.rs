@@ -3,6 +3,7 @@
 //! parsing. Nothing here reaches the wasm module: this crate depends on it, not the reverse.
 
 pub mod abreport;
+pub mod choice;
 pub mod cooccur;
 pub mod ease;
 pub mod exports;

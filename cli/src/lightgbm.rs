@@ -57,6 +57,8 @@ pub fn import(json: &Value) -> Result<Imported> {
         "multiclass" | "softmax" => Link::Softmax,
         "regression" | "regression_l2" | "regression_l1" | "huber" | "fair" | "quantile"
         | "mape" => Link::Identity,
+        // Ranking objectives: the margin orders the alternatives.
+        "lambdarank" | "rank_xendcg" => Link::Identity,
         other => {
             return Err(err(format!(
                 "lightgbm: objective \"{other}\" is not supported"

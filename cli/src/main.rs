@@ -131,8 +131,12 @@ enum Command {
         #[command(flatten)]
         learn: ModelArgs,
         /// The payment head's L2 penalty (choose it on a validation split).
-        #[arg(long, default_value_t = personalizer_cli::train::DEFAULT_L2)]
+        #[arg(long, default_value_t = 1e-4)]
         payment_l2: f64,
+        /// `logit` (in the CLI) or `lightgbm` (LightGBM's lambdarank on the same choice
+        /// sets, through the Python package; its trees are shipped).
+        #[arg(long, default_value = "logit")]
+        payment_learner: String,
     },
     /// Replay each shopper's exported events into the module with BUNDLE and rank the
     /// payment methods of each query line (`{user, methods, ts?, country?, device?, os?,
@@ -430,7 +434,20 @@ fn run(cli: Cli) -> Result<()> {
             top_k,
             learn,
             payment_l2,
+            payment_learner,
         } => {
+            let po = personalizer_cli::train::PaymentOptions {
+                l2: payment_l2,
+                lightgbm: match payment_learner.as_str() {
+                    "logit" => false,
+                    "lightgbm" => true,
+                    other => {
+                        return Err(err(format!(
+                            "train: --payment-learner is logit or lightgbm, not \"{other}\""
+                        )))
+                    }
+                },
+            };
             let text = read_text(&events)?;
             let baskets = || personalizer_cli::train::baskets(&text);
             let o = cooccur::Options {
@@ -442,7 +459,7 @@ fn run(cli: Cli) -> Result<()> {
             let t = personalizer_cli::train::train_with(
                 &text,
                 &o,
-                payment_l2,
+                &po,
                 personalizer_cli::created_ms(),
             )?;
             eprintln!(
@@ -453,6 +470,12 @@ fn run(cli: Cli) -> Result<()> {
                 t.with_offers,
                 t.choices - t.with_offers
             );
+            if let Some(f) = t.payment_fit {
+                eprintln!(
+                    "payment habit scales: last method ×{}, history ×{} (top-1 of held-out shoppers {:.4}, {:.4} unscaled)",
+                    f.last_scale, f.history_scale, f.held_out_top1, f.held_out_top1_unscaled
+                );
+            }
             write(&output, &personalizer_cli::encode_checked(&t.bundle)?)
         }
         Command::RankPayments {

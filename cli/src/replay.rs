@@ -161,6 +161,7 @@ mod tests {
             r#"{"user":"new-de","country":"de","methods":["card","paypal","ideal"],"ts":2000000}"#,
             r#"{"user":"u0","country":"NL","methods":["paypal","ideal","card"],"ts":2000000}"#,
             r#"{"user":"u3","country":"NL","methods":["ideal","klarna"],"ts":2000000}"#,
+            r#"{"user":"new","country":"DE","browser":"safari","value":120,"currency":"EUR","methods":[{"id":"card","type":"card"},"paypal"],"ts":2000000}"#,
         ]
         .join("\n");
         let r = rank_payments(&bundle, &ev, &queries, &Options::default()).unwrap();
@@ -174,6 +175,18 @@ mod tests {
             ["ideal", "klarna"],
             "a method the model never saw is kept"
         );
+        assert_eq!(
+            r[4][0], "paypal",
+            "typed methods, a basket and a browser: {r:?}"
+        );
+        let e = rank_payments(
+            &bundle,
+            "",
+            r#"{"user":"x","browser":"netscape","methods":["card"]}"#,
+            &Options::default(),
+        )
+        .unwrap_err();
+        assert!(e.0.contains("\"browser\" must be safari"), "{e}");
     }
 
     #[test]

@@ -27,9 +27,11 @@
 //!
 //! Deterministic: same events, same bundle.
 
+use crate::choice::Choices;
 use crate::cooccur::{self, Counts};
 use crate::{err, Result};
 use checkout_personalizer::event::PAYMENT_LIST;
+use checkout_personalizer::model::features::fnv1a;
 use checkout_personalizer::model::format;
 use checkout_personalizer::model::*;
 use checkout_personalizer::rank::signals::value_band;
@@ -47,6 +49,7 @@ pub struct Trained {
     /// Payment choices the head was fitted on, and how many of them had a recorded list.
     pub choices: usize,
     pub with_offers: usize,
+    pub payment_fit: Option<PaymentFit>,
 }
 
 struct Purchase {
@@ -65,44 +68,32 @@ struct Offer {
     user: String,
     ts: i64,
     shown: Vec<String>,
+    /// The page's type of each shown id (`""`: none), or empty.
+    types: Vec<String>,
 }
 
-/// The context pairs, in `pair_keys` order: kind, source, label.
-/// The first five for every shopper; their `…First` twins only for a shopper's first
-/// payment (no history yet), so the head learns how much more context matters before a
-/// habit exists.
-const PAIRS: [(&str, &str, &str); 10] = [
-    ("country", "candidate.idCountry", "Popular in your country"),
-    ("os", "candidate.idOs", "Popular on your device"),
-    ("device", "candidate.idDevice", "Popular on your device"),
-    ("browser", "candidate.idBrowser", "Works in your browser"),
+/// The context pairs, in `pair_keys` order: source, label. The first five for every
+/// shopper; their `…First` twins only for a shopper's first payment (no history yet), so
+/// the head learns how much more context matters before a habit exists; the last is the
+/// method's type (not the method) by basket-value band.
+const PAIRS: [(&str, &str); 11] = [
+    ("candidate.idCountry", "Popular in your country"),
+    ("candidate.idOs", "Popular on your device"),
+    ("candidate.idDevice", "Popular on your device"),
+    ("candidate.idBrowser", "Works in your browser"),
+    ("candidate.idValueBand", "Popular for baskets like yours"),
+    ("candidate.idCountryFirst", "Popular in your country"),
+    ("candidate.idOsFirst", "Popular on your device"),
+    ("candidate.idDeviceFirst", "Popular on your device"),
+    ("candidate.idBrowserFirst", "Works in your browser"),
     (
-        "value",
-        "candidate.idValueBand",
-        "Popular for baskets like yours",
-    ),
-    (
-        "country",
-        "candidate.idCountryFirst",
-        "Popular in your country",
-    ),
-    ("os", "candidate.idOsFirst", "Popular on your device"),
-    (
-        "device",
-        "candidate.idDeviceFirst",
-        "Popular on your device",
-    ),
-    (
-        "browser",
-        "candidate.idBrowserFirst",
-        "Works in your browser",
-    ),
-    (
-        "value",
         "candidate.idValueBandFirst",
         "Popular for baskets like yours",
     ),
+    ("candidate.typeValueBand", "Popular for baskets like yours"),
 ];
+/// The `PAIRS` entry of method type × basket-value band (keyed by type, not method).
+const TYPE_VALUE: usize = 10;
 
 fn read(jsonl: &str) -> Result<(Vec<Purchase>, Vec<Offer>)> {
     let (lines, _) = crate::exports::read(jsonl)?;
@@ -139,19 +130,25 @@ fn read(jsonl: &str) -> Result<(Vec<Purchase>, Vec<Offer>)> {
                 if x["experiment"].as_str() != Some(PAYMENT_LIST) {
                     continue;
                 }
-                let shown: Vec<String> = x["shown"]
-                    .as_array()
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(|i| i.as_str().map(str::to_owned))
-                            .collect()
-                    })
-                    .unwrap_or_default();
+                let texts = |k: &str| -> Vec<String> {
+                    x[k].as_array()
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(|i| i.as_str().map(str::to_owned))
+                                .collect()
+                        })
+                        .unwrap_or_default()
+                };
+                let (shown, mut types) = (texts("shown"), texts("types"));
+                if types.len() != shown.len() {
+                    types.clear();
+                }
                 if !shown.is_empty() {
                     offers.push(Offer {
                         user: l.user().to_owned(),
                         ts: l.ts().unwrap_or(0),
                         shown,
+                        types,
                     });
                 }
             }
@@ -165,65 +162,61 @@ fn read(jsonl: &str) -> Result<(Vec<Purchase>, Vec<Offer>)> {
 
 /// One alternative: its non-zero features (column, value).
 type Alt = Vec<(u32, f64)>;
-/// One choice: the alternatives offered and which one was taken.
-type Choice = (Vec<Alt>, usize);
 
-/// L2-regularised conditional logit (softmax over each choice's alternatives) by
-/// full-batch Adam: deterministic. No intercept: it cancels within a choice.
-fn fit(choices: &[Choice], n_features: usize, l2: f64) -> Vec<f64> {
-    const STEPS: usize = 300;
-    const RATE: f64 = 0.05;
-    let n = choices.len().max(1) as f64;
-    let (mut w, mut m, mut v) = (
-        vec![0.0; n_features],
-        vec![0.0; n_features],
-        vec![0.0; n_features],
-    );
-    let mut g = vec![0.0; n_features];
-    let mut z = Vec::new();
-    for step in 1..=STEPS {
-        g.iter_mut().for_each(|x| *x = 0.0);
-        for (alts, chosen) in choices {
-            z.clear();
-            z.extend(
-                alts.iter()
-                    .map(|x| x.iter().map(|&(j, v)| w[j as usize] * v).sum::<f64>()),
-            );
-            let top = z.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            let total: f64 = z.iter().map(|s| (s - top).exp()).sum();
-            for (k, x) in alts.iter().enumerate() {
-                let e = (z[k] - top).exp() / total - f64::from(u8::from(k == *chosen));
-                for &(j, v) in x {
-                    g[j as usize] += e * v;
-                }
-            }
-        }
-        let (b1, b2) = (0.9f64, 0.999f64);
-        for j in 0..n_features {
-            let gj = g[j] / n + l2 * w[j];
-            m[j] = b1 * m[j] + (1.0 - b1) * gj;
-            v[j] = b2 * v[j] + (1.0 - b2) * gj * gj;
-            let mh = m[j] / (1.0 - b1.powi(step as i32));
-            let vh = v[j] / (1.0 - b2.powi(step as i32));
-            w[j] -= RATE * mh / (vh.sqrt() + 1e-8);
-        }
-    }
-    w
-}
+/// The history features, first in the feature list: isLast, usedShare, usedCount,
+/// daysSinceUsed, streak.
+const N_HISTORY: usize = 5;
 
 /// A context pair whose weight stays below this after a first fit is dropped (and the rest
 /// refitted): most pairs say nothing the method's own weight does not, and each costs
 /// bundle bytes in every shopper's browser.
 pub const PRUNE_BELOW: f64 = 0.1;
 
-/// Fits, drops the context pairs with |weight| < [`PRUNE_BELOW`], refits on what is left.
-/// History features and the methods' own weights always stay.
-fn fit_pruned(features: &mut Vec<Feature>, choices: &mut [Choice], l2: f64) -> Vec<f64> {
-    let w = fit(choices, features.len(), l2);
+/// Choices of shoppers in this group (of ten, by a hash of the pseudonymous id) are held
+/// out to choose the habit scales.
+pub(crate) const HELD_OUT: u32 = 0;
+/// The habit scales tried: the weights of `candidate.isLast` and `candidate.streak` (the
+/// last method) and of the usage history (share, count, days since) are multiplied by
+/// these, and the pair whose ranking puts the taken method first most often on held-out
+/// shoppers is kept. A conditional logit fits likelihood, not the first place; and a
+/// habit (repeat the last method, whatever else is on offer) is a mixture a logit can
+/// only approximate, so its fitted habit weights tend to be too modest for top-1.
+const LAST_SCALES: [f64; 6] = [0.75, 1.0, 1.25, 1.5, 2.0, 3.0];
+const HISTORY_SCALES: [f64; 4] = [0.5, 0.75, 1.0, 1.5];
+
+/// What the payment fit chose.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PaymentFit {
+    pub last_scale: f64,
+    pub history_scale: f64,
+    /// Top-1 on the held-out shoppers' choices with those scales, and with none.
+    pub held_out_top1: f64,
+    pub held_out_top1_unscaled: f64,
+}
+
+fn scaled(w: &[f64], last: f64, history: f64) -> Vec<f64> {
+    let mut w = w.to_vec();
+    for (j, x) in w.iter_mut().enumerate().take(N_HISTORY) {
+        *x *= if j == 0 || j == 4 { last } else { history };
+    }
+    w
+}
+
+/// Fits on nine shoppers in ten, drops the context pairs with |weight| <
+/// [`PRUNE_BELOW`], refits, chooses the habit scales on the tenth, and refits on everyone
+/// with the features kept. History features and the methods' own weights always stay.
+fn fit_payment(
+    features: &mut Vec<Feature>,
+    choices: &mut Choices,
+    l2: f64,
+) -> (Vec<f64>, PaymentFit) {
+    let fitted = |g: u32| g != HELD_OUT;
+    let held = |g: u32| g == HELD_OUT;
+    let w = choices.fit(features.len(), l2, &fitted);
     let keep: Vec<bool> = features
         .iter()
         .zip(&w)
-        .map(|(f, w)| !PAIRS.iter().any(|p| p.1 == f.source) || w.abs() >= PRUNE_BELOW)
+        .map(|(f, w)| !PAIRS.iter().any(|p| p.0 == f.source) || w.abs() >= PRUNE_BELOW)
         .collect();
     let mut column = vec![u32::MAX; features.len()];
     let mut next = 0;
@@ -235,15 +228,25 @@ fn fit_pruned(features: &mut Vec<Feature>, choices: &mut [Choice], l2: f64) -> V
     }
     let mut k = keep.iter();
     features.retain(|_| *k.next().unwrap_or(&false));
-    for (alts, _) in choices.iter_mut() {
-        for x in alts.iter_mut() {
-            x.retain_mut(|(j, _)| {
-                *j = column[*j as usize];
-                *j != u32::MAX
-            });
+    choices.remap(&column);
+    let w = choices.fit(features.len(), l2, &fitted);
+    let unscaled = choices.top1(&w, &held);
+    let mut best = PaymentFit {
+        last_scale: 1.0,
+        history_scale: 1.0,
+        held_out_top1: unscaled,
+        held_out_top1_unscaled: unscaled,
+    };
+    for last in LAST_SCALES {
+        for history in HISTORY_SCALES {
+            let t = choices.top1(&scaled(&w, last, history), &held);
+            if t > best.held_out_top1 + 1e-12 {
+                (best.last_scale, best.history_scale, best.held_out_top1) = (last, history, t);
+            }
         }
     }
-    fit(choices, features.len(), l2)
+    let w = choices.fit(features.len(), l2, &|_| true);
+    (scaled(&w, best.last_scale, best.history_scale), best)
 }
 
 /// A one-hot feature under its default name (bundles write these in runs, a few bytes each).
@@ -286,7 +289,7 @@ fn pair_keys(p: &Purchase, first: bool) -> [Option<String>; 10] {
 
 /// The payment head's features and its choices (history replayed in time order);
 /// and how many choices had a recorded list.
-fn payment_choices(purchases: &[Purchase], offers: &[Offer]) -> (Vec<Feature>, Vec<Choice>, usize) {
+fn payment_choices(purchases: &[Purchase], offers: &[Offer]) -> (Vec<Feature>, Choices, usize) {
     let mut seen: BTreeSet<&str> = BTreeSet::new();
     let paid: Vec<(&Purchase, &str, [Option<String>; 10])> = purchases
         .iter()
@@ -317,24 +320,45 @@ fn payment_choices(purchases: &[Purchase], offers: &[Offer]) -> (Vec<Feature>, V
         ),
         history_feature("streak", "candidate.streak", 10.0, "Your usual"),
     ];
+    debug_assert_eq!(features.len(), N_HISTORY);
     let mut id_column: BTreeMap<&str, u32> = BTreeMap::new();
     for m in &methods {
         id_column.insert(m, features.len() as u32);
         features.push(one_hot("candidate.id", (*m).into(), "Popular"));
+    }
+    // Method types, as the pages' list records give them: a type's weight and its
+    // basket-value bands carry over to methods of that type the data has little of.
+    let mut type_of: BTreeMap<&str, &str> = BTreeMap::new();
+    for o in offers {
+        for (m, t) in o.shown.iter().zip(&o.types) {
+            if !t.is_empty() {
+                type_of.entry(m.as_str()).or_insert(t.as_str());
+            }
+        }
+    }
+    let mut type_column: BTreeMap<&str, u32> = BTreeMap::new();
+    for t in type_of.values().copied().collect::<BTreeSet<&str>>() {
+        type_column.insert(t, features.len() as u32);
+        features.push(one_hot("candidate.type", t.into(), "Popular"));
+    }
+    for (_, m, keys) in &paid {
+        if let (Some(t), Some(k)) = (type_of.get(m), &keys[4]) {
+            *pair_count.entry((TYPE_VALUE, t, k.as_str())).or_default() += 1;
+        }
     }
     let mut pair_column: BTreeMap<(usize, &str, &str), u32> = BTreeMap::new();
     for (&(kind, m, k), &n) in &pair_count {
         if n < MIN_PAIR_PURCHASES {
             continue;
         }
-        let (_, source, label) = PAIRS[kind];
+        let (source, label) = PAIRS[kind];
         pair_column.insert((kind, m, k), features.len() as u32);
         features.push(one_hot(source, format!("{m}|{k}"), label));
     }
     // Without a recorded list, the choice set is every method seen (today's behaviour for
     // history from before list records).
     let all: Vec<&str> = methods.iter().copied().collect();
-    let mut choices = Vec::new();
+    let mut choices = Choices::default();
     let mut with_offers = 0;
     // Per shopper: uses per method, last method, last use per method, orders in a row
     // paid with the last method.
@@ -381,6 +405,22 @@ fn payment_choices(purchases: &[Purchase], offers: &[Offer]) -> (Vec<Feature>, V
             if let Some(&j) = id_column.get(m) {
                 x.push((j, 1.0));
             }
+            let kind = offered
+                .and_then(|o| o.types.get(k))
+                .map(String::as_str)
+                .filter(|t| !t.is_empty())
+                .or_else(|| type_of.get(m).copied());
+            if let Some(t) = kind {
+                if let Some(&j) = type_column.get(t) {
+                    x.push((j, 1.0));
+                }
+                if let Some(&j) = keys[4]
+                    .as_deref()
+                    .and_then(|k| pair_column.get(&(TYPE_VALUE, t, k)))
+                {
+                    x.push((j, 1.0));
+                }
+            }
             for (kind, k) in keys.iter().enumerate() {
                 if let Some(&j) = k.as_deref().and_then(|k| pair_column.get(&(kind, *m, k))) {
                     x.push((j, 1.0));
@@ -389,7 +429,7 @@ fn payment_choices(purchases: &[Purchase], offers: &[Offer]) -> (Vec<Feature>, V
             alts.push(x);
         }
         if alts.len() > 1 {
-            choices.push((alts, taken));
+            choices.push(&alts, taken, fnv1a(&p.user) % 10);
         }
         // The chosen method may be one this shopper's list never held: history still counts it.
         let chosen: &str = methods.get(chosen).copied().unwrap_or_default();
@@ -433,15 +473,37 @@ pub fn baskets(jsonl: &str) -> Result<Vec<Vec<String>>> {
         .collect())
 }
 
-/// The payment head's default L2 penalty (per choice).
-pub const DEFAULT_L2: f64 = 1e-4;
-
-pub fn train(jsonl: &str, o: &cooccur::Options, created_ms: i64) -> Result<Trained> {
-    train_with(jsonl, o, DEFAULT_L2, created_ms)
+/// How the payment head is learned.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PaymentOptions {
+    /// The conditional logit's L2 penalty (per choice).
+    pub l2: f64,
+    /// Hand the same choice sets to LightGBM's lambdarank (Python `lightgbm` must be
+    /// installed) and ship its trees instead of the logit.
+    pub lightgbm: bool,
 }
 
-/// [`train`] with the payment head's L2 penalty `l2` (`--payment-l2`).
-pub fn train_with(jsonl: &str, o: &cooccur::Options, l2: f64, created_ms: i64) -> Result<Trained> {
+impl Default for PaymentOptions {
+    fn default() -> Self {
+        PaymentOptions {
+            l2: 1e-4,
+            lightgbm: false,
+        }
+    }
+}
+
+pub fn train(jsonl: &str, o: &cooccur::Options, created_ms: i64) -> Result<Trained> {
+    train_with(jsonl, o, &PaymentOptions::default(), created_ms)
+}
+
+/// [`train`] with the payment head's options.
+pub fn train_with(
+    jsonl: &str,
+    o: &cooccur::Options,
+    po: &PaymentOptions,
+    created_ms: i64,
+) -> Result<Trained> {
+    let l2 = po.l2;
     if !(l2.is_finite() && l2 >= 0.0) {
         return Err(err("train: --payment-l2 must be a number ≥ 0"));
     }
@@ -456,18 +518,25 @@ pub fn train_with(jsonl: &str, o: &cooccur::Options, l2: f64, created_ms: i64) -
     let (mut features, mut choices, with_offers) = payment_choices(&purchases, &offers);
     let mut heads = Vec::new();
     let mut payment = None;
+    let mut payment_fit = None;
     if choices.is_empty() {
         features.clear();
     } else {
-        let w = fit_pruned(&mut features, &mut choices, l2);
-        heads.push(Head {
-            name: "payment".into(),
-            kind: HeadKind::Linear(Linear {
+        let (w, fit) = fit_payment(&mut features, &mut choices, l2);
+        payment_fit = Some(fit);
+        let kind = if po.lightgbm {
+            HeadKind::Trees(choices.lambdarank(features.len(), HELD_OUT, false)?.0)
+        } else {
+            HeadKind::Linear(Linear {
                 n_features: features.len() as u32,
                 link: Link::Logistic,
                 intercepts: vec![0.0],
                 weights: w,
-            }),
+            })
+        };
+        heads.push(Head {
+            name: "payment".into(),
+            kind,
         });
         payment = Some(Surface {
             head: Some("payment".into()),
@@ -500,6 +569,7 @@ pub fn train_with(jsonl: &str, o: &cooccur::Options, l2: f64, created_ms: i64) -
         baskets: counts.baskets,
         choices: choices.len(),
         with_offers,
+        payment_fit,
     })
 }
 
@@ -508,6 +578,60 @@ mod tests {
     use super::*;
     use checkout_personalizer::rank::PaymentMethod;
     use checkout_personalizer::{MemoryStore, Options, Tracker, Value};
+
+    /// Purchases join the list the shopper was offered (six hours back at most); the
+    /// basket's value decides between card and BNPL, and the trained bundle ranks so in the
+    /// module.
+    #[test]
+    fn offered_lists_and_basket_value_are_learned() {
+        let mut s = String::new();
+        let mut listed = 0;
+        for u in 0..300 {
+            for k in 0..3i64 {
+                let ts = 10_000_000_000 + k * 100_000_000 + u;
+                let value = [20.0, 60.0, 400.0, 900.0][((u + k) % 4) as usize];
+                let method = if value > 200.0 { "klarna" } else { "card" };
+                // Every third shopper's first list is older than the window: not joined.
+                let list_ts = if k == 0 && u % 3 == 0 {
+                    ts - 7 * 3_600_000
+                } else {
+                    ts - 60_000
+                };
+                listed += usize::from(!(k == 0 && u % 3 == 0));
+                s += &format!(
+                    "{{\"user\":\"u{u}\",\"type\":\"exposure\",\"ts\":{list_ts},\"exposure\":{{\"experiment\":\"payment_methods\",\"arm\":\"\",\"variation\":0,\"shown\":[\"card\",\"klarna\"],\"types\":[\"card\",\"bnpl\"]}}}}\n"
+                );
+                s += &format!(
+                    "{{\"user\":\"u{u}\",\"type\":\"purchase\",\"ts\":{ts},\"currency\":\"EUR\",\"value\":{value},\"payment_type\":\"{method}\",\"country\":\"DE\"}}\n"
+                );
+            }
+        }
+        // A third method, bought elsewhere and never offered here, is in the fallback sets only.
+        s += "{\"user\":\"x\",\"type\":\"purchase\",\"ts\":5,\"payment_type\":\"paypal\"}\n";
+        let t = train(&s, &cooccur::Options::default(), 7).unwrap();
+        assert_eq!((t.choices, t.with_offers), (901, listed));
+        assert!(t
+            .bundle
+            .features
+            .iter()
+            .any(|f| f.source == "candidate.idValueBand" || f.source == "candidate.typeValueBand"));
+        let bytes = crate::encode_checked(&t.bundle).unwrap();
+        let rank = |value: f64| {
+            let mut tr = Tracker::for_replay(MemoryStore::new(), &Options::default(), 1, 0);
+            tr.load_model(&bytes).unwrap();
+            let basket: Value = serde_json::from_value(serde_json::json!({"type": "begin_checkout",
+                "currency": "EUR", "value": value, "items": [{"item_id": "b", "price": value, "quantity": 1}]}))
+            .unwrap();
+            tr.track(&basket, 10).unwrap();
+            let methods = [("card", "card"), ("klarna", "bnpl")].map(|(id, kind)| PaymentMethod {
+                id: id.into(),
+                kind: Some(kind.into()),
+            });
+            tr.rank_payment_methods(&methods, 20).items[0].id.clone()
+        };
+        assert_eq!(rank(500.0), "klarna");
+        assert_eq!(rank(30.0), "card");
+    }
 
     #[test]
     fn shoppers_who_stick_to_a_method_teach_the_model_to_put_it_first() {

@@ -115,6 +115,10 @@ pub struct Exposure {
     /// ranking returned, in shown order, so training sees what was offered.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub shown: Vec<String>,
+    /// The page's `type` of each shown id (`""` when it gave none); empty when it gave
+    /// none at all.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub types: Vec<String>,
 }
 
 /// The exposure name of a ranked payment list (its `shown` ids are the offered methods).
@@ -185,6 +189,8 @@ impl Event {
                     && x.arm.len() <= MAX_ID
                     && x.shown.len() <= MAX_SHOWN
                     && x.shown.iter().all(|i| !i.is_empty() && i.len() <= MAX_ID)
+                    && (x.types.is_empty() || x.types.len() == x.shown.len())
+                    && x.types.iter().all(|t| t.len() <= MAX_ID)
             })
             && (self.kind != EventType::Exposure || self.exposure.is_some())
     }

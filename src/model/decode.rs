@@ -278,8 +278,10 @@ pub fn validate(mut b: Bundle) -> Result<Model, DecodeError> {
     }
 
     let label_group = label_groups(&b.features);
+    let one_hots = super::features::OneHots::new(&b.features, &sources);
     Ok(Model {
         bundle: b,
+        one_hots,
         sources,
         segments,
         payment_rules,

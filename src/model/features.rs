@@ -80,6 +80,7 @@ sources! {
     CandidateIdOs = "candidate.idOs", true;
     CandidateIdBrowser = "candidate.idBrowser", true;
     CandidateIdValueBand = "candidate.idValueBand", true;
+    CandidateTypeValueBand = "candidate.typeValueBand", true;
     CandidateIdCountryFirst = "candidate.idCountryFirst", true;
     CandidateIdDeviceFirst = "candidate.idDeviceFirst", true;
     CandidateIdOsFirst = "candidate.idOsFirst", true;
@@ -148,13 +149,73 @@ fn text_feature(f: &Feature, t: Option<&str>) -> f64 {
     }
 }
 
+/// The one-hot features of each text source, by value: a vector sets the few that match
+/// instead of comparing every one (a trained payment head has a thousand).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct OneHots {
+    /// Per text source: its one-hot features as (FNV-1a of the value, value, feature
+    /// index), sorted: a lookup compares hashes, and strings only on a hash match (string
+    /// comparison is a byte loop in wasm).
+    by_source: Vec<(Source, Vec<(u32, String, u32)>)>,
+    /// Per feature: whether it is in `by_source`.
+    member: Vec<bool>,
+    /// The features that are not, in order.
+    others: Vec<u32>,
+}
+
+impl OneHots {
+    pub fn new(features: &[Feature], sources: &[Source]) -> OneHots {
+        let mut o = OneHots {
+            by_source: Vec::new(),
+            member: vec![false; features.len()],
+            others: Vec::new(),
+        };
+        for (i, (f, &src)) in features.iter().zip(sources).enumerate() {
+            let Transform::OneHot { value } = &f.transform else {
+                continue;
+            };
+            if !src.is_text() {
+                continue;
+            }
+            o.member[i] = true;
+            let at = match o.by_source.iter().position(|(k, _)| *k == src) {
+                Some(at) => at,
+                None => {
+                    o.by_source.push((src, Vec::new()));
+                    o.by_source.len() - 1
+                }
+            };
+            o.by_source[at]
+                .1
+                .push((fnv1a(value), value.clone(), i as u32));
+        }
+        for (_, table) in &mut o.by_source {
+            crate::sort::sort_by(table, |a, b| a.cmp(b));
+        }
+        o.others = (0..features.len() as u32)
+            .filter(|&i| !o.member[i as usize])
+            .collect();
+        o
+    }
+}
+
 /// Fills `out` with the feature vector (cleared first). Each text source is read once
 /// (a combined source like `candidate.idCountry` builds its text), however many
-/// features one-hot encode it.
-pub fn vector(features: &[Feature], sources: &[Source], s: &impl Inputs, out: &mut Vec<f64>) {
+/// features encode it; one-hot features are set through `one_hots`.
+pub fn vector(
+    features: &[Feature],
+    sources: &[Source],
+    one_hots: &OneHots,
+    s: &impl Inputs,
+    out: &mut Vec<f64>,
+) {
     out.clear();
     let mut texts: Vec<(Source, Option<Cow<'_, str>>)> = Vec::new();
-    for (f, &src) in features.iter().zip(sources) {
+    for (i, (f, &src)) in features.iter().zip(sources).enumerate() {
+        if one_hots.member.get(i) == Some(&true) {
+            out.push(0.0);
+            continue;
+        }
         if !src.is_text() {
             out.push(num_feature(f, s.num(src)));
             continue;
@@ -168,6 +229,81 @@ pub fn vector(features: &[Feature], sources: &[Source], s: &impl Inputs, out: &m
         };
         out.push(text_feature(f, texts[at].1.as_deref()));
     }
+    for (src, table) in &one_hots.by_source {
+        let text = s.text(*src);
+        let Some(t) = text.as_deref() else {
+            // Missing, as `text_feature` has it.
+            for &(_, _, j) in table {
+                if let Some(x) = out.get_mut(j as usize) {
+                    *x = f64::NAN;
+                }
+            }
+            continue;
+        };
+        for j in matches(table, t) {
+            if let Some(x) = out.get_mut(j as usize) {
+                *x = 1.0;
+            }
+        }
+    }
+}
+
+/// The features of `table` whose value is `t`.
+fn matches<'a>(table: &'a [(u32, String, u32)], t: &'a str) -> impl Iterator<Item = u32> + 'a {
+    let h = fnv1a(t);
+    let start = table.partition_point(|e| e.0 < h);
+    table[start..]
+        .iter()
+        .take_while(move |e| e.0 == h)
+        .filter(move |e| e.1 == t)
+        .map(|e| e.2)
+}
+
+/// The entries of `vector` that are neither 0 nor missing, by feature index: what a linear
+/// head reads (a trained payment head has a thousand features, a candidate a dozen set).
+pub fn sparse_vector(
+    features: &[Feature],
+    sources: &[Source],
+    one_hots: &OneHots,
+    s: &impl Inputs,
+    out: &mut Vec<(u32, f64)>,
+) {
+    out.clear();
+    let mut texts: Vec<(Source, Option<Cow<'_, str>>)> = Vec::new();
+    for &i in &one_hots.others {
+        let (Some(f), Some(&src)) = (features.get(i as usize), sources.get(i as usize)) else {
+            continue;
+        };
+        let x = if src.is_text() {
+            let at = match texts.iter().position(|(k, _)| *k == src) {
+                Some(at) => at,
+                None => {
+                    texts.push((src, s.text(src)));
+                    texts.len() - 1
+                }
+            };
+            text_feature(f, texts[at].1.as_deref())
+        } else {
+            num_feature(f, s.num(src))
+        };
+        if x != 0.0 && !x.is_nan() {
+            out.push((i, x));
+        }
+    }
+    for (src, table) in &one_hots.by_source {
+        if let Some(t) = s.text(*src).as_deref() {
+            out.extend(matches(table, t).map(|j| (j, 1.0)));
+        }
+    }
+    // Into feature order: an insertion sort, as the entries come nearly sorted and few
+    // (the other features in order, then a match or two per source).
+    for i in 1..out.len() {
+        let mut k = i;
+        while k > 0 && out[k - 1].0 > out[k].0 {
+            out.swap(k - 1, k);
+            k -= 1;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -180,6 +316,80 @@ mod tests {
             assert_eq!(Source::parse(s.path()), Some(s));
         }
         assert_eq!(Source::parse("cart.nope"), None);
+    }
+
+    /// The indexed vector equals every feature evaluated one by one.
+    #[test]
+    fn one_hot_index_gives_the_same_vector() {
+        struct In(Option<&'static str>, Option<&'static str>);
+        impl Inputs for In {
+            fn num(&self, _: Source) -> f64 {
+                2.0
+            }
+            fn text(&self, s: Source) -> Option<Cow<'_, str>> {
+                match s {
+                    Source::CandidateId => self.0.map(Cow::Borrowed),
+                    Source::Country => self.1.map(Cow::Borrowed),
+                    _ => None,
+                }
+            }
+        }
+        let f = |source: &str, transform: Transform| Feature {
+            name: String::new(),
+            source: source.into(),
+            transform,
+            label: None,
+        };
+        let hot = |v: &str| Transform::OneHot { value: v.into() };
+        let features = vec![
+            f("candidate.id", hot("card")),
+            f("cart.value", Transform::Raw),
+            f("candidate.id", hot("paypal")),
+            f("context.country", hot("DE")),
+            f("candidate.id", hot("card")),
+            f(
+                "context.country",
+                Transform::Code {
+                    values: vec!["NL".into(), "DE".into()],
+                },
+            ),
+            f(
+                "context.country",
+                Transform::Hash {
+                    buckets: 4,
+                    bucket: fnv1a("DE") % 4,
+                },
+            ),
+            f("cart.value", hot("x")),
+        ];
+        let sources: Vec<Source> = features
+            .iter()
+            .map(|f| Source::parse(&f.source).unwrap())
+            .collect();
+        let index = OneHots::new(&features, &sources);
+        for input in [
+            In(Some("card"), Some("DE")),
+            In(Some("klarna"), None),
+            In(None, Some("NL")),
+        ] {
+            let mut out = Vec::new();
+            vector(&features, &sources, &index, &input, &mut out);
+            let want: Vec<f64> = features
+                .iter()
+                .zip(&sources)
+                .map(|(f, &s)| feature_value(f, s, &input))
+                .collect();
+            assert_eq!(format!("{out:?}"), format!("{want:?}"));
+            let mut sparse = Vec::new();
+            sparse_vector(&features, &sources, &index, &input, &mut sparse);
+            let set: Vec<(u32, f64)> = want
+                .iter()
+                .enumerate()
+                .filter(|(_, x)| **x != 0.0 && !x.is_nan())
+                .map(|(i, x)| (i as u32, *x))
+                .collect();
+            assert_eq!(sparse, set);
+        }
     }
 
     #[test]

@@ -57,6 +57,8 @@ pub struct Cond {
 pub struct Model {
     pub(super) bundle: Bundle,
     pub(crate) sources: Vec<Source>,
+    /// The one-hot features by source and value (for `features::vector`).
+    pub(crate) one_hots: super::features::OneHots,
     pub(crate) segments: Vec<Vec<Cond>>,
     pub(crate) payment_rules: Vec<CompiledRule>,
     pub(crate) cross_sell_rules: Vec<CompiledRule>,

@@ -302,3 +302,97 @@ fn category_ranges_that_wrap_around_are_refused() {
     t.cat_len[0] = 2; // u32::MAX + 2 wraps to 1 in 32-bit arithmetic
     refuse(b, "model: head \"h\": node 0 has categories out of range");
 }
+
+/// Format 3: default-named one-hot features are written as runs of bare values and read
+/// back as the same features; everything else keeps its map, and a bundle without such
+/// features keeps its older version.
+#[test]
+fn one_hot_runs_round_trip_and_are_versioned() {
+    let one_hot = |source: &str, value: &str, label: Option<&str>, name: Option<&str>| Feature {
+        name: name.map_or_else(|| format::one_hot_name(source, value), Into::into),
+        source: source.into(),
+        transform: Transform::OneHot {
+            value: value.into(),
+        },
+        label: label.map(Into::into),
+    };
+    let raw = Feature {
+        name: "last".into(),
+        source: "candidate.isLast".into(),
+        transform: Transform::Raw,
+        label: Some("Your usual".into()),
+    };
+    let features = vec![
+        raw.clone(),
+        one_hot("candidate.id", "card", Some("Popular"), None),
+        one_hot("candidate.id", "paypal", Some("Popular"), None),
+        one_hot("candidate.id", "klarna", None, None),
+        one_hot("candidate.id", "ideal", Some("Popular"), Some("is_ideal")),
+        one_hot(
+            "candidate.idCountry",
+            "ideal|NL",
+            Some("Popular in your country"),
+            None,
+        ),
+    ];
+    let n = features.len();
+    let b = Bundle {
+        id: "runs".into(),
+        version: "1".into(),
+        features,
+        heads: vec![Head {
+            name: "payment".into(),
+            kind: HeadKind::Linear(Linear {
+                n_features: n as u32,
+                link: Link::Logistic,
+                intercepts: vec![0.0],
+                weights: vec![1.0; n],
+            }),
+        }],
+        ..Bundle::default()
+    };
+    let bytes = format::encode(&b);
+    assert_eq!(format::read(&bytes).unwrap(), b);
+    // The value after the key `format` (a fixstr, then a positive fixint).
+    let version = |bytes: &[u8]| {
+        let key = b"\xa6format";
+        let at = bytes.windows(key.len()).position(|w| w == key)?;
+        bytes.get(at + key.len()).map(|&v| u64::from(v))
+    };
+    assert_eq!(version(&bytes), Some(3));
+    // Smaller than the same features as maps (about 50 bytes less for each of four).
+    let mut named = b.clone();
+    for f in &mut named.features {
+        f.name = format!("{}!", f.name);
+    }
+    let maps = format::encode(&named);
+    assert_eq!(version(&maps), Some(1));
+    assert!(
+        bytes.len() + 200 < maps.len(),
+        "{} vs {}",
+        bytes.len(),
+        maps.len()
+    );
+    decode(&bytes).unwrap();
+}
+
+/// A run cannot expand a small input past the feature limit.
+#[test]
+fn one_hot_runs_are_bounded() {
+    let mut w = crate::msgpack::Writer::new();
+    w.map(3);
+    w.str("magic");
+    w.str("CPM");
+    w.str("format");
+    w.u64(3);
+    w.str("features");
+    w.array(1);
+    w.array(decode::MAX_FEATURES + 3);
+    w.str("candidate.id");
+    w.nil();
+    for _ in 0..=decode::MAX_FEATURES {
+        w.str("");
+    }
+    let err = decode(&w.into_bytes()).unwrap_err().to_string();
+    assert!(err.contains("more than 10000 features"), "{err}");
+}

@@ -257,6 +257,12 @@ fn check_record(what: &str, text: &str) -> bool {
                 .map(|s| s.iter().filter_map(|i| i.as_str()).collect())
                 .unwrap_or_default();
             assert_eq!(shown, x.shown, "{what}: shown");
+            let types: Vec<&str> = a
+                .get(5)
+                .and_then(|s| s.as_array())
+                .map(|s| s.iter().filter_map(|i| i.as_str()).collect())
+                .unwrap_or_default();
+            assert_eq!(types, x.types, "{what}: types");
         }
         other => panic!("{what}: exposure {other:?}"),
     }
@@ -287,6 +293,7 @@ fn journal_records_read_the_same_with_rmp_serde() {
         variation: 1,
         late: true,
         shown: Vec::new(),
+        types: Vec::new(),
     });
     let mut list = Event::new(EventType::Exposure, 1_795_000_000_002);
     list.exposure = Some(Exposure {
@@ -295,6 +302,7 @@ fn journal_records_read_the_same_with_rmp_serde() {
         variation: 0,
         late: false,
         shown: vec!["paypal".into(), "card".into()],
+        types: vec!["wallet".into(), String::new()],
     });
     let mut plain = Event::new(EventType::PageView, 5);
     plain.coupon = Some("X".repeat(64));

@@ -70,10 +70,31 @@ impl<'m> Scorer<'m> {
         let Some(head) = self.head else {
             return signals.iter().map(|_| (0.0, Vec::new())).collect();
         };
+        if let HeadKind::Linear(l) = &head.kind {
+            if l.n_outputs() == 1 {
+                return self.linear_sparse(l, head.link(), signals, explain);
+            }
+        }
+        self.score_dense(head, signals, explain)
+    }
+
+    /// Every head: whole feature vectors, contributions for every feature.
+    fn score_dense(
+        &mut self,
+        head: &Head,
+        signals: &[Signals],
+        explain: bool,
+    ) -> Vec<(f64, Vec<Reason>)> {
         let b = self.model.bundle();
         let mut xs = Vec::new();
         for s in signals {
-            features::vector(&b.features, &self.model.sources, s, &mut self.x);
+            features::vector(
+                &b.features,
+                &self.model.sources,
+                &self.model.one_hots,
+                s,
+                &mut self.x,
+            );
             xs.extend_from_slice(&self.x);
         }
         let width = self.x.len();
@@ -102,6 +123,94 @@ impl<'m> Scorer<'m> {
             })
             .collect()
     }
+}
+
+impl Scorer<'_> {
+    /// A one-output linear head from the set entries only: the same margins (summed in
+    /// feature order; the zeros the dense path adds change nothing) and the same reasons
+    /// as the dense path, in time proportional to what is set, not to the bundle.
+    fn linear_sparse(
+        &mut self,
+        l: &crate::model::Linear,
+        link: crate::model::Link,
+        signals: &[Signals],
+        explain: bool,
+    ) -> Vec<(f64, Vec<Reason>)> {
+        let b = self.model.bundle();
+        let mut x = Vec::new();
+        let mut contrib: Vec<(u32, f64)> = Vec::new();
+        signals
+            .iter()
+            .map(|s| {
+                features::sparse_vector(
+                    &b.features,
+                    &self.model.sources,
+                    &self.model.one_hots,
+                    s,
+                    &mut x,
+                );
+                contrib.clear();
+                contrib.extend(
+                    x.iter()
+                        .map(|&(j, v)| (j, l.weights.get(j as usize).copied().unwrap_or(0.0) * v)),
+                );
+                let mut m = [l.intercepts[0] + contrib.iter().map(|c| c.1).sum::<f64>()];
+                crate::model::score::apply_link(link, &mut m);
+                let reasons = if explain {
+                    top_reasons_sparse(self.model, &contrib)
+                } else {
+                    Vec::new()
+                };
+                (m[0], reasons)
+            })
+            .collect()
+    }
+}
+
+/// `top_reasons` over the set contributions only (`(feature, contribution)` in feature
+/// order): the same grouping by label, the same leads, the same order and ties.
+fn top_reasons_sparse(m: &Model, contrib: &[(u32, f64)]) -> Vec<Reason> {
+    let features = &m.bundle().features;
+    // Per label group (by its first feature): the summed contribution and its lead.
+    let mut groups: Vec<(u32, f64, u32, f64)> = Vec::new();
+    for &(j, c) in contrib {
+        let g = m.label_group.get(j as usize).copied().unwrap_or(j);
+        match groups.iter_mut().find(|e| e.0 == g) {
+            Some(e) => {
+                e.1 += c;
+                if c.abs() > e.3.abs() {
+                    (e.2, e.3) = (j, c);
+                }
+            }
+            None => groups.push((g, c, j, c)),
+        }
+    }
+    // (A group's first feature comes first in feature order, so it leads ties, as in
+    // the dense path.)
+    crate::sort::sort_by(&mut groups, |a, b| a.0.cmp(&b.0));
+    let mut best: [Option<usize>; TOP_REASONS] = [None; TOP_REASONS];
+    let ahead = |a: usize, b: usize| groups[a].1.abs().total_cmp(&groups[b].1.abs()).is_gt();
+    for (i, g) in groups.iter().enumerate() {
+        if g.1 == 0.0 {
+            continue;
+        }
+        let at = best.iter().position(|b| b.is_none_or(|j| ahead(i, j)));
+        if let Some(at) = at {
+            best[at..].rotate_right(1);
+            best[at] = Some(i);
+        }
+    }
+    best.into_iter()
+        .flatten()
+        .filter_map(|i| {
+            let f = features.get(groups[i].2 as usize)?;
+            Some(Reason::Feature {
+                feature: f.name.clone(),
+                contribution: groups[i].1,
+                label: f.label.clone(),
+            })
+        })
+        .collect()
 }
 
 /// The `TOP_REASONS` largest contributions, as reasons. Features that share a label are one
@@ -227,6 +336,58 @@ mod tests {
                 })
                 .collect();
             assert_eq!(got, want, "{contrib:?}");
+        }
+    }
+
+    /// The sparse path (linear heads: set entries only) gives the dense path's reasons,
+    /// whatever the labels and however many contributions are zero.
+    #[test]
+    fn sparse_reasons_are_the_dense_reasons() {
+        let labels = [
+            Some("a"),
+            Some("b"),
+            None,
+            Some("a"),
+            Some("c"),
+            None,
+            Some("b"),
+            Some("a"),
+        ];
+        let features: Vec<crate::model::Feature> = (0..labels.len())
+            .map(|i| crate::model::Feature {
+                name: format!("f{i}"),
+                source: "cart.value".into(),
+                transform: crate::model::Transform::Raw,
+                label: labels[i].map(Into::into),
+            })
+            .collect();
+        let model = crate::model::decode::validate(crate::model::Bundle {
+            features,
+            ..Default::default()
+        })
+        .unwrap();
+        let values = [0.0, 0.0, 1.0, -1.0, 0.5, -2.0, 2.0, 1e-9, -0.5];
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..5000 {
+            let dense: Vec<f64> = (0..labels.len())
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    values[(seed % values.len() as u64) as usize]
+                })
+                .collect();
+            let sparse: Vec<(u32, f64)> = dense
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| **c != 0.0)
+                .map(|(j, c)| (j as u32, *c))
+                .collect();
+            assert_eq!(
+                top_reasons_sparse(&model, &sparse),
+                top_reasons(&model, &dense),
+                "{dense:?}"
+            );
         }
     }
 

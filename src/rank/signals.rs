@@ -182,7 +182,8 @@ impl Inputs for Signals<'_> {
 
     /// Text sources. Combined sources (`candidate.idCountry` = `"<id>|<country>"`) let a
     /// linear head learn per-country, per-device or per-basket-value preferences for each
-    /// candidate (`candidate.idValueBand` = `"<id>|<currency>:<band>"`, see [`value_band`]).
+    /// candidate (`candidate.idValueBand` = `"<id>|<currency>:<band>"`, see [`value_band`];
+    /// `candidate.typeValueBand` the same for the page's method type, `"bnpl|EUR:8"`).
     fn text(&self, s: Source) -> Option<Cow<'_, str>> {
         let pair = |a: Option<&str>, b: Option<&str>| match (a, b) {
             (Some(a), Some(b)) => Some(Cow::Owned(format!("{a}|{b}"))),
@@ -206,8 +207,12 @@ impl Inputs for Signals<'_> {
             Source::CandidateIdDevice => pair(id, ctx.map(|c| c.device.name())),
             Source::CandidateIdOs => pair(id, ctx.map(|c| c.os.name())),
             Source::CandidateIdBrowser => pair(id, ctx.map(|c| c.browser.name())),
-            Source::CandidateIdValueBand => pair(
-                id,
+            Source::CandidateIdValueBand | Source::CandidateTypeValueBand => pair(
+                if base == Source::CandidateIdValueBand {
+                    id
+                } else {
+                    self.candidate.and_then(|c| c.kind)
+                },
                 value_band(self.view.cart.value, self.view.cart.currency.as_deref()).as_deref(),
             ),
             _ => self.plain_text(base).map(Cow::Borrowed),

@@ -125,7 +125,7 @@ pub const TABLE: &[Row] = &[
     },
     Row {
         key: "ns:1:j:<tab>",
-        content: "events of one page view: type, time, items (id, name, category, brand, price, quantity), value, currency, payment and shipping choice, coupon, experiment exposures",
+        content: "events of one page view: type, time, items (id, name, category, brand, price, quantity), value, currency, payment and shipping choice, coupon, experiment exposures, ranked payment and shipping lists (ids shown, their types, arm)",
         written: "batched after `track()`, on `pagehide` and when hidden",
         expires: "each event `retentionDays` after it happened; bounded by `maxEvents`/`maxBytes`",
         erased: "forget, withdrawal, denied at start",

@@ -2,7 +2,7 @@
 //!
 //! A record is the MessagePack array `[id, ts, type code, items, value, currency,
 //! payment_type, shipping_tier, coupon, exposure]`, the exposure `[experiment, arm,
-//! variation, late?, shown?]`, each item `[item_id, name, category, brand, price,
+//! variation, late?, shown?, types?]`, each item `[item_id, name, category, brand, price,
 //! quantity]`, absent fields as nil (binary floats: no float formatting code in the wasm),
 //! then base64 so it is a safe localStorage string. A segment
 //! (one storage value) is `c1;` followed by records joined with `,`, so one damaged record
@@ -39,7 +39,9 @@ pub fn encode_record(id: u64, e: &Event) -> String {
     w.opt_str(e.coupon.as_deref());
     match &e.exposure {
         Some(x) => {
-            let n = if !x.shown.is_empty() {
+            let n = if !x.types.is_empty() {
+                6
+            } else if !x.shown.is_empty() {
                 5
             } else if x.late {
                 4
@@ -53,10 +55,10 @@ pub fn encode_record(id: u64, e: &Event) -> String {
             if n >= 4 {
                 w.bool(x.late);
             }
-            if n == 5 {
-                w.array(x.shown.len());
-                for id in &x.shown {
-                    w.str(id);
+            for list in [&x.shown, &x.types].into_iter().take(n.saturating_sub(4)) {
+                w.array(list.len());
+                for s in list {
+                    w.str(s);
                 }
             }
         }
@@ -124,7 +126,7 @@ fn read_record(r: &mut Reader) -> msgpack::Result<(u64, Event)> {
                 None
             } else {
                 let n = r.array()?;
-                if !(3..=5).contains(&n) {
+                if !(3..=6).contains(&n) {
                     return Err(msgpack::ReadError {
                         at: r.position(),
                         what: "not an exposure",
@@ -134,20 +136,22 @@ fn read_record(r: &mut Reader) -> msgpack::Result<(u64, Event)> {
                 let arm = r.str()?.to_owned();
                 let variation = r.u32()?;
                 let late = n >= 4 && r.bool()?;
-                let mut shown = Vec::new();
-                if n == 5 {
+                let mut lists = [Vec::new(), Vec::new()];
+                for list in lists.iter_mut().take(n.saturating_sub(4)) {
                     let k = r.array()?;
-                    shown.reserve(k.min(crate::event::MAX_SHOWN));
+                    list.reserve(k.min(crate::event::MAX_SHOWN));
                     for _ in 0..k {
-                        shown.push(r.str()?.to_owned());
+                        list.push(r.str()?.to_owned());
                     }
                 }
+                let [shown, types] = lists;
                 Some(Exposure {
                     experiment,
                     arm,
                     variation,
                     late,
                     shown,
+                    types,
                 })
             },
         },

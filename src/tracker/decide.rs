@@ -68,7 +68,7 @@ impl<S: Store> Tracker<S> {
     pub fn rank_payment_methods(&mut self, methods: &[PaymentMethod], now: i64) -> Ranking {
         let r = self.with_decision(now, |d| rank::rank_payment_methods(d, methods, true));
         self.expose(&r.experiment, now);
-        self.list_shown(PAYMENT_LIST, &r, now);
+        self.list_shown(PAYMENT_LIST, methods, &r, now);
         r
     }
 
@@ -77,12 +77,19 @@ impl<S: Store> Tracker<S> {
     pub fn rank_shipping_options(&mut self, options: &[PaymentMethod], now: i64) -> Ranking {
         let r = self.with_decision(now, |d| rank::rank_shipping_options(d, options, true));
         self.expose(&r.experiment, now);
-        self.list_shown(SHIPPING_LIST, &r, now);
+        self.list_shown(SHIPPING_LIST, options, &r, now);
         r
     }
 
-    fn list_shown(&mut self, list: &str, r: &Ranking, now: i64) {
-        let shown: Vec<&str> = r.items.iter().map(|i| i.id.as_str()).collect();
+    fn list_shown(&mut self, list: &str, offered: &[PaymentMethod], r: &Ranking, now: i64) {
+        let shown: Vec<(&str, Option<&str>)> = r
+            .items
+            .iter()
+            .map(|i| {
+                let kind = offered.iter().find(|m| m.id == i.id);
+                (i.id.as_str(), kind.and_then(|m| m.kind.as_deref()))
+            })
+            .collect();
         if let Some(e) = self
             .exposures
             .list_shown(list, &shown, r.experiment.as_ref(), now)

@@ -64,26 +64,32 @@ impl Exposures {
     }
 
     /// The list record of a ranked payment or shipping list (`list`: [`PAYMENT_LIST`] or
-    /// [`SHIPPING_LIST`]): the ids in the order the ranking returned and the arm it ran
-    /// under. Once per page view for each offered set, whatever its order (a re-ranking on
+    /// [`SHIPPING_LIST`]): the ids (and the page's types) in the order the ranking
+    /// returned and the arm it ran under. Once per page view for each offered set, whatever its order (a re-ranking on
     /// a cart change does not log again); lists too long to record are not.
     pub fn list_shown(
         &mut self,
         list: &str,
-        shown: &[&str],
+        shown: &[(&str, Option<&str>)],
         arm: Option<&Assignment>,
         now: i64,
     ) -> Option<Event> {
         if shown.is_empty() || shown.len() > MAX_SHOWN {
             return None;
         }
-        let mut set: Vec<&str> = shown.to_vec();
+        let mut set: Vec<&str> = shown.iter().map(|s| s.0).collect();
         set.sort_unstable();
         let key = format!("{list}:{}", set.join("\u{1f}"));
         let (name, variation) = arm.map_or(("", 0), |a| (a.arm.as_str(), a.variation));
         let mut e = self.log(key, list, name, variation, now)?;
         if let Some(x) = &mut e.exposure {
-            x.shown = shown.iter().map(|&s| s.to_owned()).collect();
+            x.shown = shown.iter().map(|s| s.0.to_owned()).collect();
+            if shown.iter().any(|s| s.1.is_some()) {
+                x.types = shown
+                    .iter()
+                    .map(|s| s.1.unwrap_or_default().to_owned())
+                    .collect();
+            }
         }
         e.is_valid().then_some(e)
     }
@@ -107,6 +113,7 @@ impl Exposures {
             variation,
             late: false,
             shown: Vec::new(),
+            types: Vec::new(),
         });
         e.is_valid().then_some(e)
     }

@@ -891,7 +891,9 @@ fn ranked_lists_are_recorded_once_per_page_view_and_offered_set() {
             })
             .collect()
     };
-    t.rank_payment_methods(&m(&["card", "paypal", "klarna"]), T0);
+    let mut typed = m(&["card", "paypal", "klarna"]);
+    typed[2].kind = Some("bnpl".into());
+    t.rank_payment_methods(&typed, T0);
     t.rank_payment_methods(&m(&["klarna", "card", "paypal"]), T0 + 1); // same set again
     t.rank_payment_methods(&m(&["card", "paypal"]), T0 + 2); // the cart changed: klarna went
     t.rank_shipping_options(&m(&["standard", "express"]), T0 + 3);
@@ -920,7 +922,7 @@ fn ranked_lists_are_recorded_once_per_page_view_and_offered_set() {
         .map(|(_, e)| serde_json::to_string(&e.to_ga4()).unwrap())
         .collect();
     assert!(
-        text.contains(r#""exposure":{"experiment":"payment_methods","arm":"","variation":0,"shown":["card","paypal","klarna"]}"#),
+        text.contains(r#""exposure":{"experiment":"payment_methods","arm":"","variation":0,"shown":["card","paypal","klarna"],"types":["","","bnpl"]}"#),
         "{text}"
     );
     // Without consent nothing is stored, list records included.

@@ -299,8 +299,10 @@ export interface KeptEvent {
   payment_type?: string;
   shipping_tier?: string;
   coupon?: string;
-  /** Experiment exposures the module logged (`late`: the page kept its own order). */
-  exposure?: { experiment: string; arm: string; variation: number; late?: boolean };
+  /** Experiment exposures the module logged (`late`: the page kept its own order), and
+   *  ranked lists (`experiment` `payment_methods` or `shipping_options`: the ids in `shown`
+   *  order and the page's `types`, for training on what was offered). */
+  exposure?: { experiment: string; arm: string; variation: number; late?: boolean; shown?: string[]; types?: string[] };
 }
 
 /** Everything stored about this browser (right of access). */

@@ -61,7 +61,7 @@ test('forget() removes every key of ours: journal, version, pseudonymous id, mod
     const p = new window.cp.Personalizer({ consent: 'granted', flushDelayMs: 0 });
     await p.loadModelFromUrl('models/demo.cpm');
     p.track({ type: 'add_to_cart', items: [{ item_id: 'a' }] });
-    p.rankPaymentMethods(['card', 'paypal']); // logs the experiment exposure
+    p.rankPaymentMethods(['card', { id: 'paypal', type: 'wallet' }]); // logs the exposure and the list
     p.flush();
     const before = Object.keys(localStorage).sort();
     const exported = p.exportData();
@@ -71,7 +71,13 @@ test('forget() removes every key of ours: journal, version, pseudonymous id, mod
   assert.deepEqual(out.before, ['cp:1:j:' + out.before[0].slice(7), 'cp:meta', 'cp:model', 'cp:uid', 'site:own'].sort());
   assert.equal(out.removed, 4);
   assert.deepEqual(out.after, ['site:own']);
-  assert.deepEqual(out.exported.events.map((e) => e.type), ['add_to_cart', 'exposure']);
+  assert.deepEqual(out.exported.events.map((e) => e.type), ['add_to_cart', 'exposure', 'exposure']);
   assert.equal(out.exported.events[1].exposure.experiment, 'checkout-personalisation');
+  // The ranked list, as training reads it: what was offered, in shown order, with types.
+  const list = out.exported.events[2].exposure;
+  assert.equal(list.experiment, 'payment_methods');
+  assert.deepEqual([...list.shown].sort(), ['card', 'paypal']);
+  assert.equal(list.types[list.shown.indexOf('paypal')], 'wallet');
+  assert.equal(list.arm, out.exported.events[1].exposure.arm);
   await context.close();
 });
