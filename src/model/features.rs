@@ -99,6 +99,36 @@ sources! {
 pub trait Inputs {
     fn num(&self, s: Source) -> f64;
     fn text(&self, s: Source) -> Option<Cow<'_, str>>;
+    /// A combined source's text in pieces (`["paypal", "|", "DE", "", ""]`), so that a
+    /// one-hot lookup builds no string: `Some(None)` when a part is missing, `None` for a
+    /// source that is not combined (read `text`).
+    fn pieces(&self, _s: Source) -> Option<Option<Pieces<'_>>> {
+        None
+    }
+}
+
+/// A text in up to five pieces (the unused ones empty).
+pub type Pieces<'a> = [&'a str; 5];
+
+/// `fnv1a` of the pieces' concatenation.
+fn fnv1a_pieces(p: &Pieces) -> u32 {
+    p.iter()
+        .flat_map(|s| s.bytes())
+        .fold(0x811c_9dc5u32, |h, b| {
+            (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+        })
+}
+
+/// Whether `v` is the pieces' concatenation.
+fn is_pieces(v: &str, p: &Pieces) -> bool {
+    let mut rest = v.as_bytes();
+    for piece in p {
+        match rest.strip_prefix(piece.as_bytes()) {
+            Some(r) => rest = r,
+            None => return false,
+        }
+    }
+    rest.is_empty()
 }
 
 fn flag(b: bool) -> f64 {
@@ -149,6 +179,9 @@ fn text_feature(f: &Feature, t: Option<&str>) -> f64 {
     }
 }
 
+/// One source's one-hot features: (FNV-1a of the value, value, feature index).
+type Table = Vec<(u32, String, u32)>;
+
 /// The one-hot features of each text source, by value: a vector sets the few that match
 /// instead of comparing every one (a trained payment head has a thousand).
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -156,7 +189,7 @@ pub struct OneHots {
     /// Per text source: its one-hot features as (FNV-1a of the value, value, feature
     /// index), sorted: a lookup compares hashes, and strings only on a hash match (string
     /// comparison is a byte loop in wasm).
-    by_source: Vec<(Source, Vec<(u32, String, u32)>)>,
+    by_source: Vec<(Source, Table)>,
     /// Per feature: whether it is in `by_source`.
     member: Vec<bool>,
     /// The features that are not, in order.
@@ -230,33 +263,40 @@ pub fn vector(
         out.push(text_feature(f, texts[at].1.as_deref()));
     }
     for (src, table) in &one_hots.by_source {
-        let text = s.text(*src);
-        let Some(t) = text.as_deref() else {
+        let mut set = |j: u32, v: f64| {
+            if let Some(x) = out.get_mut(j as usize) {
+                *x = v;
+            }
+        };
+        if !each_match(table, *src, s, &mut |j| set(j, 1.0)) {
             // Missing, as `text_feature` has it.
             for &(_, _, j) in table {
-                if let Some(x) = out.get_mut(j as usize) {
-                    *x = f64::NAN;
-                }
-            }
-            continue;
-        };
-        for j in matches(table, t) {
-            if let Some(x) = out.get_mut(j as usize) {
-                *x = 1.0;
+                set(j, f64::NAN);
             }
         }
     }
 }
 
-/// The features of `table` whose value is `t`.
-fn matches<'a>(table: &'a [(u32, String, u32)], t: &'a str) -> impl Iterator<Item = u32> + 'a {
-    let h = fnv1a(t);
-    let start = table.partition_point(|e| e.0 < h);
-    table[start..]
-        .iter()
-        .take_while(move |e| e.0 == h)
-        .filter(move |e| e.1 == t)
-        .map(|e| e.2)
+/// Calls `f` with each feature of `table` whose value is the source's text; false when
+/// the text is missing.
+fn each_match(table: &Table, src: Source, s: &impl Inputs, f: &mut dyn FnMut(u32)) -> bool {
+    let found = |h: u32, eq: &dyn Fn(&str) -> bool, f: &mut dyn FnMut(u32)| {
+        let start = table.partition_point(|e| e.0 < h);
+        for e in table[start..].iter().take_while(|e| e.0 == h) {
+            if eq(&e.1) {
+                f(e.2);
+            }
+        }
+    };
+    match s.pieces(src) {
+        Some(Some(p)) => found(fnv1a_pieces(&p), &|v| is_pieces(v, &p), f),
+        Some(None) => return false,
+        None => match s.text(src) {
+            Some(t) => found(fnv1a(&t), &|v| v == t, f),
+            None => return false,
+        },
+    }
+    true
 }
 
 /// The entries of `vector` that are neither 0 nor missing, by feature index: what a linear
@@ -291,9 +331,7 @@ pub fn sparse_vector(
         }
     }
     for (src, table) in &one_hots.by_source {
-        if let Some(t) = s.text(*src).as_deref() {
-            out.extend(matches(table, t).map(|j| (j, 1.0)));
-        }
+        each_match(table, *src, s, &mut |j| out.push((j, 1.0)));
     }
     // Into feature order: an insertion sort, as the entries come nearly sorted and few
     // (the other features in order, then a match or two per source).
@@ -330,8 +368,12 @@ mod tests {
                 match s {
                     Source::CandidateId => self.0.map(Cow::Borrowed),
                     Source::Country => self.1.map(Cow::Borrowed),
+                    Source::CandidateIdCountry => self.pieces(s)?.map(|p| Cow::Owned(p.concat())),
                     _ => None,
                 }
+            }
+            fn pieces(&self, s: Source) -> Option<Option<Pieces<'_>>> {
+                (s == Source::CandidateIdCountry).then(|| Some([self.0?, "|", self.1?, "", ""]))
             }
         }
         let f = |source: &str, transform: Transform| Feature {
@@ -361,6 +403,10 @@ mod tests {
                 },
             ),
             f("cart.value", hot("x")),
+            f("candidate.idCountry", hot("card|DE")),
+            f("candidate.idCountry", hot("card|D")),
+            f("candidate.idCountry", hot("card|DEE")),
+            f("candidate.idCountry", hot("klarna|NL")),
         ];
         let sources: Vec<Source> = features
             .iter()

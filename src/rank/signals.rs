@@ -4,7 +4,7 @@
 //! This is where shoppers meet models: the model names sources (`model::features::Source`)
 //! and never sees a profile.
 
-use crate::model::features::{Inputs, Source};
+use crate::model::features::{Inputs, Pieces, Source};
 use crate::profile::{ProfileView, SessionProfile, UsageView};
 use std::borrow::Cow;
 
@@ -48,12 +48,21 @@ pub struct Signals<'a> {
 /// exchange rate is needed (`:5` when the currency is unknown). `None` for an empty basket.
 /// `personalizer train` builds the same text from purchases with this function.
 pub fn value_band(value: f64, currency: Option<&str>) -> Option<String> {
+    let (cur, band) = value_band_parts(value, currency)?;
+    Some(format!("{cur}:{band}"))
+}
+
+/// `value_band` as (currency, band number as text), without building the string.
+fn value_band_parts(value: f64, currency: Option<&str>) -> Option<(&str, &'static str)> {
+    const BANDS: [&str; 25] = [
+        "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16",
+        "17", "18", "19", "20", "21", "22", "23", "24",
+    ];
     if !(value.is_finite() && value > 0.0) {
         return None;
     }
-    let band = value.log2().floor().clamp(0.0, 24.0) as u32;
-    let cur = currency.unwrap_or("");
-    Some(format!("{cur}:{band}"))
+    let band = value.log2().floor().clamp(0.0, 24.0) as usize;
+    Some((currency.unwrap_or(""), BANDS[band]))
 }
 
 fn opt(v: Option<f64>) -> f64 {
@@ -185,12 +194,18 @@ impl Inputs for Signals<'_> {
     /// candidate (`candidate.idValueBand` = `"<id>|<currency>:<band>"`, see [`value_band`];
     /// `candidate.typeValueBand` the same for the page's method type, `"bnpl|EUR:8"`).
     fn text(&self, s: Source) -> Option<Cow<'_, str>> {
-        let pair = |a: Option<&str>, b: Option<&str>| match (a, b) {
-            (Some(a), Some(b)) => Some(Cow::Owned(format!("{a}|{b}"))),
-            _ => None,
-        };
+        match self.pieces(s) {
+            Some(p) => p.map(|p| Cow::Owned(p.concat())),
+            None => self.plain_text(s).map(Cow::Borrowed),
+        }
+    }
+
+    fn pieces(&self, s: Source) -> Option<Option<Pieces<'_>>> {
         let ctx = self.view.context.as_ref();
         let id = self.candidate.map(|c| c.id);
+        fn pair<'s>(a: Option<&'s str>, b: Option<&'s str>) -> Option<Option<Pieces<'s>>> {
+            Some((|| Some([a?, "|", b?, "", ""]))())
+        }
         // The `…First` twins answer only for a shopper with no payment history: a linear
         // head learns how much more context matters before a habit exists.
         let first = self.view.payment.counts.is_empty();
@@ -200,6 +215,11 @@ impl Inputs for Signals<'_> {
             Source::CandidateIdOsFirst if first => Source::CandidateIdOs,
             Source::CandidateIdBrowserFirst if first => Source::CandidateIdBrowser,
             Source::CandidateIdValueBandFirst if first => Source::CandidateIdValueBand,
+            Source::CandidateIdCountryFirst
+            | Source::CandidateIdDeviceFirst
+            | Source::CandidateIdOsFirst
+            | Source::CandidateIdBrowserFirst
+            | Source::CandidateIdValueBandFirst => return Some(None),
             s => s,
         };
         match base {
@@ -207,15 +227,17 @@ impl Inputs for Signals<'_> {
             Source::CandidateIdDevice => pair(id, ctx.map(|c| c.device.name())),
             Source::CandidateIdOs => pair(id, ctx.map(|c| c.os.name())),
             Source::CandidateIdBrowser => pair(id, ctx.map(|c| c.browser.name())),
-            Source::CandidateIdValueBand | Source::CandidateTypeValueBand => pair(
-                if base == Source::CandidateIdValueBand {
+            Source::CandidateIdValueBand | Source::CandidateTypeValueBand => {
+                let who = if base == Source::CandidateIdValueBand {
                     id
                 } else {
                     self.candidate.and_then(|c| c.kind)
-                },
-                value_band(self.view.cart.value, self.view.cart.currency.as_deref()).as_deref(),
-            ),
-            _ => self.plain_text(base).map(Cow::Borrowed),
+                };
+                let band =
+                    value_band_parts(self.view.cart.value, self.view.cart.currency.as_deref());
+                Some((|| Some([who?, "|", band?.0, ":", band?.1]))())
+            }
+            _ => None,
         }
     }
 }
