@@ -2,9 +2,9 @@
 //   node eval/crosssell_latency.mjs BUNDLE.cpm CARTS.csv   (one cart per line, ids comma-separated)
 // Prints {"p50_us", "p99_us"} over 50 blocks of 100 calls, after a warm-up.
 import { readFile } from 'node:fs/promises';
-import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { blocks } from './timing.mjs';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const mod = await import(join(ROOT, 'pkg/checkout_personalizer.js'));
@@ -14,12 +14,4 @@ p.loadModel(new Uint8Array(await readFile(process.argv[2])));
 const carts = (await readFile(process.argv[3], 'utf8')).trim().split('\n').map((l) => l.split(','));
 const call = (i) => p.rankCrossSells({ items: carts[i % carts.length], limit: 5 });
 if (call(0).items.length === 0) throw new Error('no cross-sells: wrong bundle or carts');
-for (let i = 0; i < 2000; i++) call(i);
-const t = [];
-for (let b = 0; b < 50; b++) {
-  const t0 = performance.now();
-  for (let i = 0; i < 100; i++) call(b * 100 + i);
-  t.push(((performance.now() - t0) / 100) * 1000);
-}
-t.sort((a, b) => a - b);
-console.log(JSON.stringify({ p50_us: t[25], p99_us: t[49] }));
+console.log(JSON.stringify(blocks(call)));

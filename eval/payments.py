@@ -187,6 +187,17 @@ def choose(rng, s, offer, value_eur, last):
     return best
 
 
+def true_probabilities(s, o, last):
+    """The world's own choice probabilities for order `o` (habit, then Gumbel-max = softmax)."""
+    offer = o["offer"]
+    u = [math.log(max(s["personal"].get(m, 0.0), 1e-6)) + VALUE_EFFECT[method_type(m)] * math.log(o["value_eur"] / 60)
+         - POSITION_EFFECT * pos for pos, m in enumerate(offer)]
+    top = max(u)
+    z = sum(math.exp(x - top) for x in u)
+    h = s["habit"] if last in offer else 0.0
+    return {m: (1 - h) * math.exp(x - top) / z + (h if m == last else 0.0) for m, x in zip(offer, u)}
+
+
 def shopper(rng, uid):
     country = draw(rng, COUNTRY_WEIGHT)
     os_ = draw(rng, OS_WEIGHT)
@@ -390,6 +401,15 @@ def main():
     result["popular_in_country_device"] = metrics([popular_cd(s) for s in test], test)
     result["logistic_regression"] = metrics(lr_test, test)
     result["ours"] = metrics(mine, test)
+    # The ceiling: an oracle that knows each shopper's personal mix and habit ranks by the
+    # world's own probabilities; its expected top-1 is what no learner can beat here.
+    oracle = {}
+    for group, keep in (("all", lambda s: True), ("new", lambda s: not s["past"]),
+                        ("returning", lambda s: bool(s["past"]))):
+        ps = [max(true_probabilities(s, s["next"], s["past"][-1]["method"] if s["past"] else None).values())
+              for s in test if keep(s)]
+        oracle[group] = {"top1": sum(ps) / len(ps), "shoppers": len(ps)}
+    result["oracle_expected_top1"] = oracle
     # Paired: ours minus each baseline on the same shoppers, with its standard error.
     rankings = {"last_used_then_popular": [last_then_popular(s) for s in test], "logistic_regression": lr_test,
                 "popular_in_country_device": [popular_cd(s) for s in test]}

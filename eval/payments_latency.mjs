@@ -4,9 +4,9 @@
 // A returning shopper's history is tracked as purchases first (one Personalizer per line, so
 // every call sees its own shopper). Prints {"p50_us", "p99_us"} over 50 blocks of 100 calls.
 import { readFile } from 'node:fs/promises';
-import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { blocks } from './timing.mjs';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const mod = await import(join(ROOT, 'pkg/checkout_personalizer.js'));
@@ -26,12 +26,4 @@ const shoppers = lines.slice(0, 50).map((q, i) => {
 });
 const call = (i) => { const s = shoppers[i % shoppers.length]; return s.p.rankPaymentMethods(s.methods); };
 if (call(0).fallback) throw new Error(`fallback ${call(0).fallback}: wrong bundle`);
-for (let i = 0; i < 2000; i++) call(i);
-const t = [];
-for (let b = 0; b < 50; b++) {
-  const t0 = performance.now();
-  for (let i = 0; i < 100; i++) call(b * 100 + i);
-  t.push(((performance.now() - t0) / 100) * 1000);
-}
-t.sort((a, b) => a - b);
-console.log(JSON.stringify({ p50_us: t[25], p99_us: t[49] }));
+console.log(JSON.stringify(blocks(call)));

@@ -175,6 +175,12 @@ if os.path.exists(pp):
     for k, d in p.get("paired_top1", {}).items():
         lines.append(f"| {k.replace('_', ' ')} | " + " | ".join(f"{d[g]['diff']:+.4f} ± {d[g]['se']:.4f}"
                                                                 for g in ("all", "new", "returning")) + " |")
+    o = p.get("oracle_expected_top1")
+    if o:
+        lines += ["", "The ceiling: an oracle that knows each test shopper's personal mix and habit and ranks by the "
+                  "world's own choice probabilities would expect top-1 "
+                  f"{o['all']['top1']:.4f} (new {o['new']['top1']:.4f}, returning {o['returning']['top1']:.4f}); "
+                  "no learner can expect more from the signals a checkout has."]
     b = p.get("bundle_bytes", {})
     lines += ["", f"Bundle sizes: the logit's {b.get('logit', 0) / 1000:.1f} KB, the LightGBM trees' "
               f"{b.get('lightgbm', 0) / 1000:.1f} KB. The multinomial logistic regression sees country, OS, device, "

@@ -167,8 +167,10 @@ impl Scorer<'_> {
     }
 }
 
-/// `top_reasons` over the set contributions only (`(feature, contribution)` in feature
-/// order): the same grouping by label, the same leads, the same order and ties.
+/// The `TOP_REASONS` largest contributions (`(feature, contribution)` in feature order, the
+/// zeros left out), as reasons. Features that share a label are one reason (their
+/// contributions summed, named after the member that contributed most, the earlier on a
+/// tie), so a label is given once; ties between reasons: the earlier feature.
 fn top_reasons_sparse(m: &Model, contrib: &[(u32, f64)]) -> Vec<Reason> {
     let features = &m.bundle().features;
     // Per label group (by its first feature): the summed contribution and its lead.
@@ -213,50 +215,16 @@ fn top_reasons_sparse(m: &Model, contrib: &[(u32, f64)]) -> Vec<Reason> {
         .collect()
 }
 
-/// The `TOP_REASONS` largest contributions, as reasons. Features that share a label are one
-/// reason (their contributions summed, named after the member that contributed most), so a
-/// label is given once.
+/// The `TOP_REASONS` largest contributions, as reasons (see `top_reasons_sparse`), from a
+/// whole contribution vector.
 fn top_reasons(m: &Model, contrib: &[f64]) -> Vec<Reason> {
-    let features = &m.bundle().features;
-    let mut grouped = contrib.to_vec();
-    // Per group (indexed by its first feature): the member with the largest |contribution|.
-    let mut lead: Vec<usize> = (0..grouped.len()).collect();
-    for (i, &g) in m.label_group.iter().enumerate() {
-        let g = g as usize;
-        if g != i && g < grouped.len() && i < grouped.len() {
-            if contrib[i].abs() > contrib[lead[g]].abs() {
-                lead[g] = i;
-            }
-            grouped[g] += grouped[i];
-            grouped[i] = 0.0;
-        }
-    }
-    let contrib = &grouped;
-    // The TOP_REASONS largest |contribution| (ties: the earlier feature), picked in one
-    // pass without sorting every feature.
-    let mut best: [Option<usize>; TOP_REASONS] = [None; TOP_REASONS];
-    let ahead = |a: usize, b: usize| contrib[a].abs().total_cmp(&contrib[b].abs()).is_gt();
-    for (i, &c) in contrib.iter().enumerate() {
-        if c == 0.0 {
-            continue;
-        }
-        let at = best.iter().position(|b| b.is_none_or(|j| ahead(i, j)));
-        if let Some(at) = at {
-            best[at..].rotate_right(1);
-            best[at] = Some(i);
-        }
-    }
-    best.into_iter()
-        .flatten()
-        .filter_map(|i| {
-            let f = features.get(lead[i])?;
-            Some(Reason::Feature {
-                feature: f.name.clone(),
-                contribution: contrib[i],
-                label: f.label.clone(),
-            })
-        })
-        .collect()
+    let set: Vec<(u32, f64)> = contrib
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| **c != 0.0)
+        .map(|(j, c)| (j as u32, *c))
+        .collect();
+    top_reasons_sparse(m, &set)
 }
 
 /// A short shopper-facing text for a ranked entry: its first reason that has one. `names`
@@ -336,58 +304,6 @@ mod tests {
                 })
                 .collect();
             assert_eq!(got, want, "{contrib:?}");
-        }
-    }
-
-    /// The sparse path (linear heads: set entries only) gives the dense path's reasons,
-    /// whatever the labels and however many contributions are zero.
-    #[test]
-    fn sparse_reasons_are_the_dense_reasons() {
-        let labels = [
-            Some("a"),
-            Some("b"),
-            None,
-            Some("a"),
-            Some("c"),
-            None,
-            Some("b"),
-            Some("a"),
-        ];
-        let features: Vec<crate::model::Feature> = (0..labels.len())
-            .map(|i| crate::model::Feature {
-                name: format!("f{i}"),
-                source: "cart.value".into(),
-                transform: crate::model::Transform::Raw,
-                label: labels[i].map(Into::into),
-            })
-            .collect();
-        let model = crate::model::decode::validate(crate::model::Bundle {
-            features,
-            ..Default::default()
-        })
-        .unwrap();
-        let values = [0.0, 0.0, 1.0, -1.0, 0.5, -2.0, 2.0, 1e-9, -0.5];
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        for _ in 0..5000 {
-            let dense: Vec<f64> = (0..labels.len())
-                .map(|_| {
-                    seed ^= seed << 13;
-                    seed ^= seed >> 7;
-                    seed ^= seed << 17;
-                    values[(seed % values.len() as u64) as usize]
-                })
-                .collect();
-            let sparse: Vec<(u32, f64)> = dense
-                .iter()
-                .enumerate()
-                .filter(|(_, c)| **c != 0.0)
-                .map(|(j, c)| (j as u32, *c))
-                .collect();
-            assert_eq!(
-                top_reasons_sparse(&model, &sparse),
-                top_reasons(&model, &dense),
-                "{dense:?}"
-            );
         }
     }
 
