@@ -190,19 +190,14 @@ pub struct OneHots {
     /// index), sorted: a lookup compares hashes, and strings only on a hash match (string
     /// comparison is a byte loop in wasm).
     by_source: Vec<(Source, Table)>,
-    /// Per feature: whether it is in `by_source`.
-    member: Vec<bool>,
-    /// The features that are not, in order.
+    /// The features that are not in `by_source`, in order.
     others: Vec<u32>,
 }
 
 impl OneHots {
     pub fn new(features: &[Feature], sources: &[Source]) -> OneHots {
-        let mut o = OneHots {
-            by_source: Vec::new(),
-            member: vec![false; features.len()],
-            others: Vec::new(),
-        };
+        let mut o = OneHots::default();
+        let mut member = vec![false; features.len()];
         for (i, (f, &src)) in features.iter().zip(sources).enumerate() {
             let Transform::OneHot { value } = &f.transform else {
                 continue;
@@ -210,7 +205,7 @@ impl OneHots {
             if !src.is_text() {
                 continue;
             }
-            o.member[i] = true;
+            member[i] = true;
             let at = match o.by_source.iter().position(|(k, _)| *k == src) {
                 Some(at) => at,
                 None => {
@@ -226,7 +221,7 @@ impl OneHots {
             crate::sort::sort_by(table, |a, b| a.cmp(b));
         }
         o.others = (0..features.len() as u32)
-            .filter(|&i| !o.member[i as usize])
+            .filter(|&i| !member[i as usize])
             .collect();
         o
     }
@@ -243,35 +238,49 @@ pub fn vector(
     out: &mut Vec<f64>,
 ) {
     out.clear();
+    out.resize(features.len(), 0.0);
+    each_value(features, sources, one_hots, s, &mut |j, v| {
+        if let Some(x) = out.get_mut(j as usize) {
+            *x = v;
+        }
+    });
+}
+
+/// Calls `f` with every feature's value that is not a one-hot 0: each other feature's
+/// (0 and missing included), 1 for each one-hot that matches, missing for each one-hot
+/// whose source has no text. Features in the order of `features`, then one-hot sources.
+fn each_value(
+    features: &[Feature],
+    sources: &[Source],
+    one_hots: &OneHots,
+    s: &impl Inputs,
+    f: &mut dyn FnMut(u32, f64),
+) {
     let mut texts: Vec<(Source, Option<Cow<'_, str>>)> = Vec::new();
-    for (i, (f, &src)) in features.iter().zip(sources).enumerate() {
-        if one_hots.member.get(i) == Some(&true) {
-            out.push(0.0);
+    for &i in &one_hots.others {
+        let (Some(feature), Some(&src)) = (features.get(i as usize), sources.get(i as usize))
+        else {
             continue;
-        }
-        if !src.is_text() {
-            out.push(num_feature(f, s.num(src)));
-            continue;
-        }
-        let at = match texts.iter().position(|(k, _)| *k == src) {
-            Some(at) => at,
-            None => {
-                texts.push((src, s.text(src)));
-                texts.len() - 1
-            }
         };
-        out.push(text_feature(f, texts[at].1.as_deref()));
+        let x = if src.is_text() {
+            let at = match texts.iter().position(|(k, _)| *k == src) {
+                Some(at) => at,
+                None => {
+                    texts.push((src, s.text(src)));
+                    texts.len() - 1
+                }
+            };
+            text_feature(feature, texts[at].1.as_deref())
+        } else {
+            num_feature(feature, s.num(src))
+        };
+        f(i, x);
     }
     for (src, table) in &one_hots.by_source {
-        let mut set = |j: u32, v: f64| {
-            if let Some(x) = out.get_mut(j as usize) {
-                *x = v;
-            }
-        };
-        if !each_match(table, *src, s, &mut |j| set(j, 1.0)) {
+        if !each_match(table, *src, s, &mut |j| f(j, 1.0)) {
             // Missing, as `text_feature` has it.
             for &(_, _, j) in table {
-                set(j, f64::NAN);
+                f(j, f64::NAN);
             }
         }
     }
@@ -309,30 +318,11 @@ pub fn sparse_vector(
     out: &mut Vec<(u32, f64)>,
 ) {
     out.clear();
-    let mut texts: Vec<(Source, Option<Cow<'_, str>>)> = Vec::new();
-    for &i in &one_hots.others {
-        let (Some(f), Some(&src)) = (features.get(i as usize), sources.get(i as usize)) else {
-            continue;
-        };
-        let x = if src.is_text() {
-            let at = match texts.iter().position(|(k, _)| *k == src) {
-                Some(at) => at,
-                None => {
-                    texts.push((src, s.text(src)));
-                    texts.len() - 1
-                }
-            };
-            text_feature(f, texts[at].1.as_deref())
-        } else {
-            num_feature(f, s.num(src))
-        };
-        if x != 0.0 && !x.is_nan() {
-            out.push((i, x));
+    each_value(features, sources, one_hots, s, &mut |j, v| {
+        if v != 0.0 && !v.is_nan() {
+            out.push((j, v));
         }
-    }
-    for (src, table) in &one_hots.by_source {
-        each_match(table, *src, s, &mut |j| out.push((j, 1.0)));
-    }
+    });
     // Into feature order: an insertion sort, as the entries come nearly sorted and few
     // (the other features in order, then a match or two per source).
     for i in 1..out.len() {

@@ -81,7 +81,13 @@ impl<S: Store> Tracker<S> {
         r
     }
 
-    fn list_shown(&mut self, list: &str, offered: &[PaymentMethod], r: &Ranking, now: i64) {
+    fn list_shown(&mut self, list: &'static str, offered: &[PaymentMethod], r: &Ranking, now: i64) {
+        if !self
+            .exposures
+            .first_list(list, r.items.iter().map(|i| i.id.as_str()))
+        {
+            return;
+        }
         let shown: Vec<(&str, Option<&str>)> = r
             .items
             .iter()
@@ -90,10 +96,7 @@ impl<S: Store> Tracker<S> {
                 (i.id.as_str(), kind.and_then(|m| m.kind.as_deref()))
             })
             .collect();
-        if let Some(e) = self
-            .exposures
-            .list_shown(list, &shown, r.experiment.as_ref(), now)
-        {
+        if let Some(e) = Exposures::list_record(list, &shown, r.experiment.as_ref(), now) {
             self.journal.append(e);
         }
     }

@@ -5,9 +5,10 @@
 //! it cannot change within the page view when the id changes (consent arrives and the
 //! stored pseudonymous id replaces the per-page one). Shown offers are logged too (under
 //! `OFFER_EXPOSURE`), for the bundle's frequency cap, and ranked payment and shipping
-//! lists (`list_shown`: what was offered, in shown order), for training.
+//! lists (`first_list`, `list_record`: what was offered, in shown order), for training.
 
 use crate::event::{Event, EventType, Exposure, MAX_SHOWN};
+use crate::model::features::fnv1a;
 use crate::rank::Assignment;
 
 /// The exposure name under which shown offers are recorded (for the frequency cap).
@@ -19,6 +20,8 @@ pub struct Exposures {
     pinned: Vec<Assignment>,
     /// Exposure keys logged in this page view (experiment keys, `offer:<id>`).
     logged: Vec<String>,
+    /// Ranked lists recorded in this page view: list, number of ids, digest of the set.
+    lists: Vec<(&'static str, usize, u64)>,
 }
 
 impl Exposures {
@@ -63,34 +66,52 @@ impl Exposures {
         )
     }
 
-    /// The list record of a ranked payment or shipping list (`list`: [`PAYMENT_LIST`] or
-    /// [`SHIPPING_LIST`]): the ids (and the page's types) in the order the ranking
-    /// returned and the arm it ran under. Once per page view for each offered set, whatever its order (a re-ranking on
-    /// a cart change does not log again); lists too long to record are not.
-    pub fn list_shown(
+    /// Whether `list` ([`PAYMENT_LIST`] or [`SHIPPING_LIST`]) has not been recorded with
+    /// this set of ids in this page view, whatever their order (a re-ranking on a cart
+    /// change does not log again); marks it recorded. Lists too long to record are not.
+    pub fn first_list<'a>(
         &mut self,
+        list: &'static str,
+        ids: impl Iterator<Item = &'a str>,
+    ) -> bool {
+        // An order-independent digest of the set: no sort, no key string on the hot path.
+        let (mut n, mut digest) = (0usize, 0u64);
+        for id in ids {
+            n += 1;
+            digest = digest.wrapping_add(u64::from(fnv1a(id)).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        }
+        if n == 0 || n > MAX_SHOWN || self.lists.contains(&(list, n, digest)) {
+            return false;
+        }
+        self.lists.push((list, n, digest));
+        true
+    }
+
+    /// The list record: the ids (and the page's types) in the order the ranking returned,
+    /// and the arm it ran under.
+    pub fn list_record(
         list: &str,
         shown: &[(&str, Option<&str>)],
         arm: Option<&Assignment>,
         now: i64,
     ) -> Option<Event> {
-        if shown.is_empty() || shown.len() > MAX_SHOWN {
-            return None;
-        }
-        let mut set: Vec<&str> = shown.iter().map(|s| s.0).collect();
-        set.sort_unstable();
-        let key = format!("{list}:{}", set.join("\u{1f}"));
         let (name, variation) = arm.map_or(("", 0), |a| (a.arm.as_str(), a.variation));
-        let mut e = self.log(key, list, name, variation, now)?;
-        if let Some(x) = &mut e.exposure {
-            x.shown = shown.iter().map(|s| s.0.to_owned()).collect();
-            if shown.iter().any(|s| s.1.is_some()) {
-                x.types = shown
+        let mut e = Event::new(EventType::Exposure, now);
+        e.exposure = Some(Exposure {
+            experiment: list.to_owned(),
+            arm: name.to_owned(),
+            variation,
+            late: false,
+            shown: shown.iter().map(|s| s.0.to_owned()).collect(),
+            types: if shown.iter().any(|s| s.1.is_some()) {
+                shown
                     .iter()
                     .map(|s| s.1.unwrap_or_default().to_owned())
-                    .collect();
-            }
-        }
+                    .collect()
+            } else {
+                Vec::new()
+            },
+        });
         e.is_valid().then_some(e)
     }
 
@@ -122,5 +143,6 @@ impl Exposures {
     /// arms of this page view stay (the page does not change under the shopper).
     pub fn forget_logged(&mut self) {
         self.logged.clear();
+        self.lists.clear();
     }
 }
