@@ -173,23 +173,22 @@ impl Scorer<'_> {
 /// tie), so a label is given once; ties between reasons: the earlier feature.
 fn top_reasons_sparse(m: &Model, contrib: &[(u32, f64)]) -> Vec<Reason> {
     let features = &m.bundle().features;
-    // Per label group (by its first feature): the summed contribution and its lead.
+    // Per label group (by its first feature, kept sorted): the summed contribution and its
+    // lead. A group's first feature comes first in feature order, so it leads ties.
     let mut groups: Vec<(u32, f64, u32, f64)> = Vec::new();
     for &(j, c) in contrib {
         let g = m.label_group.get(j as usize).copied().unwrap_or(j);
-        match groups.iter_mut().find(|e| e.0 == g) {
-            Some(e) => {
+        match groups.binary_search_by_key(&g, |e| e.0) {
+            Ok(k) => {
+                let e = &mut groups[k];
                 e.1 += c;
                 if c.abs() > e.3.abs() {
                     (e.2, e.3) = (j, c);
                 }
             }
-            None => groups.push((g, c, j, c)),
+            Err(k) => groups.insert(k, (g, c, j, c)),
         }
     }
-    // (A group's first feature comes first in feature order, so it leads ties, as in
-    // the dense path.)
-    crate::sort::sort_by(&mut groups, |a, b| a.0.cmp(&b.0));
     let mut best: [Option<usize>; TOP_REASONS] = [None; TOP_REASONS];
     let ahead = |a: usize, b: usize| groups[a].1.abs().total_cmp(&groups[b].1.abs()).is_gt();
     for (i, g) in groups.iter().enumerate() {
