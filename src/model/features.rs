@@ -239,7 +239,7 @@ pub fn vector(
 ) {
     out.clear();
     out.resize(features.len(), 0.0);
-    each_value(features, sources, one_hots, s, &mut |j, v| {
+    each_value(features, sources, one_hots, s, true, &mut |j, v| {
         if let Some(x) = out.get_mut(j as usize) {
             *x = v;
         }
@@ -247,13 +247,16 @@ pub fn vector(
 }
 
 /// Calls `f` with every feature's value that is not a one-hot 0: each other feature's
-/// (0 and missing included), 1 for each one-hot that matches, missing for each one-hot
-/// whose source has no text. Features in the order of `features`, then one-hot sources.
+/// (0 and missing included), 1 for each one-hot that matches, and with `missing`, NaN for
+/// each one-hot whose source has no text (a sparse reader skips those: a thousand
+/// features can be missing at once). Features in the order of `features`, then one-hot
+/// sources.
 fn each_value(
     features: &[Feature],
     sources: &[Source],
     one_hots: &OneHots,
     s: &impl Inputs,
+    missing: bool,
     f: &mut dyn FnMut(u32, f64),
 ) {
     let mut texts: Vec<(Source, Option<Cow<'_, str>>)> = Vec::new();
@@ -277,7 +280,7 @@ fn each_value(
         f(i, x);
     }
     for (src, table) in &one_hots.by_source {
-        if !each_match(table, *src, s, &mut |j| f(j, 1.0)) {
+        if !each_match(table, *src, s, &mut |j| f(j, 1.0)) && missing {
             // Missing, as `text_feature` has it.
             for &(_, _, j) in table {
                 f(j, f64::NAN);
@@ -318,7 +321,7 @@ pub fn sparse_vector(
     out: &mut Vec<(u32, f64)>,
 ) {
     out.clear();
-    each_value(features, sources, one_hots, s, &mut |j, v| {
+    each_value(features, sources, one_hots, s, false, &mut |j, v| {
         if v != 0.0 && !v.is_nan() {
             out.push((j, v));
         }
