@@ -89,11 +89,28 @@ build_module() {
 }
 
 # The npm package in pkg/: the module, the entry point with its recovery (js/index.js), the
-# boot module and snippet for tag managers, the no-flicker CSS, types, README, package.json.
+# boot module and snippet for tag managers, the no-flicker CSS, types, README, package.json;
+# and in pkg/decide/ the decision-only build (no DOM wiring, delivery, export, offers,
+# messages, traits or Model class) with the same entry point: `checkout-personalizer/decide`.
 package() {
   local out=pkg
   build_module "$out"
-  cp js/index.js js/boot.js js/package.json js/README.md www/personalize.css www/snippet.html "$out/"
+  entry "$out"
+  CARGO_TARGET_DIR=target/decide build_module "$out/decide" --no-default-features --features decide
+  entry "$out/decide"
+  cp js/boot.js js/package.json js/README.md www/personalize.css www/snippet.html "$out/"
+  rm -f "$out/.gitignore" "$out/decide/.gitignore"
+}
+
+# The entry point (js/index.js) and its types beside one build's glue: exports only the
+# classes that build has (the decision-only build has no Model or Scorer).
+entry() {
+  local out=$1 classes
+  classes=$(grep -oE '^export class [A-Za-z]+' "$out/checkout_personalizer.d.ts" | awk '{print $3}' \
+    | grep -v '^Personalizer$' | sort | paste -sd, | sed 's/,/, /g')
+  grep -q '^export { initSync, Model, Scorer } from' js/index.js
+  sed "s/^export { initSync, Model, Scorer } from/export { initSync${classes:+, $classes} } from/" \
+    js/index.js > "$out/index.js"
   # index.d.ts: the module's types, with index.js's exports (not the recovery's internals).
   {
     echo "// The package's types: those of the module, re-exported as index.js exports them."
@@ -101,13 +118,12 @@ package() {
     grep -oE '^export (type|interface) [A-Za-z]+' "$out/checkout_personalizer.d.ts" \
       | awk '{print "  " $3 ","}' | sort -u
     echo "} from './checkout_personalizer.js';"
-    echo "export { Model, Scorer, Personalizer, initSync } from './checkout_personalizer.js';"
+    echo "export { ${classes:+$classes, }Personalizer, initSync } from './checkout_personalizer.js';"
     echo "export { default } from './checkout_personalizer.js';"
   } > "$out/index.d.ts"
   # `[Symbol.dispose]` needs lib esnext.disposable: a page compiling for ES2020/ES2022 with
   # skipLibCheck off would fail on our types. The method stays at run time (`using` works).
   sed -i '/\[Symbol.dispose\]()/d' "$out/checkout_personalizer.d.ts"
-  rm -f "$out/.gitignore"
 }
 
 build() {
@@ -137,6 +153,13 @@ test_all() {
   log "cargo clippy (native and wasm32)"
   cargo clippy --all-targets -- -D warnings
   cargo clippy --target wasm32-unknown-unknown -p checkout-personalizer --all-targets -- -D warnings
+  log "cargo clippy of the decision-only and the no-surface builds (native and wasm32)"
+  for features in "--features decide" ""; do
+    # shellcheck disable=SC2086 # two words, or none
+    cargo clippy -p checkout-personalizer --lib --no-default-features $features -- -D warnings
+    # shellcheck disable=SC2086
+    cargo clippy --target wasm32-unknown-unknown -p checkout-personalizer --lib --no-default-features $features -- -D warnings
+  done
   log "cargo test (module and CLI)"
   cargo test --workspace
   log "wasm-pack test --node"

@@ -168,3 +168,11 @@ export class Personalizer {
 }
 
 if (Symbol.dispose) Personalizer.prototype[Symbol.dispose] = Personalizer.prototype.free;
+
+// A smaller build (`checkout-personalizer/decide`) leaves surfaces out: so does this class,
+// so that `typeof p.attach` tells a page what it has.
+for (const name of Object.getOwnPropertyNames(Personalizer.prototype)) {
+  if (name !== 'constructor' && name !== '__rebuild' && !(name in wasm.Personalizer.prototype)) {
+    delete Personalizer.prototype[name];
+  }
+}

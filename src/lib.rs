@@ -8,6 +8,7 @@
 pub mod base64;
 // Used by `web` alone (absent natively), tested natively.
 #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+#[cfg(feature = "dom")]
 pub(crate) mod catalog;
 pub mod config;
 pub mod consent;

@@ -24,7 +24,9 @@ mod encode;
 #[cfg(test)]
 mod tests;
 
-pub use decode::{decode, decode_with};
+pub use decode::decode;
+#[cfg(any(test, feature = "dom"))]
+pub use decode::decode_with;
 
 pub const NULL: u8 = 0;
 pub const TRUE: u8 = 1;

@@ -20,6 +20,7 @@ pub fn to_value(v: &JsValue) -> Result<Value, String> {
     crate::tape::decode(&bytes).map_err(|e| e.0)
 }
 
+#[cfg(feature = "dom")]
 /// `to_value` with another bound on list and object entries (a catalogue).
 pub fn to_value_with(v: &JsValue, max_entries: usize) -> Result<Value, String> {
     let bytes = encode_tape(v, MAX_DEPTH as u32, max_entries as u32).map_err(|e| js_text(&e))?;

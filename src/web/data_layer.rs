@@ -92,7 +92,8 @@ extern "C" {
 pub(super) enum Role {
     /// Consent commands (`gtag('consent', …)`).
     Consent,
-    /// GA4 ecommerce events (`{event: 'add_to_cart', ecommerce: {…}}`).
+    /// GA4 ecommerce events (the DOM wiring's auto-tracking: `{event: 'add_to_cart', ecommerce: {…}}`).
+    #[cfg_attr(not(feature = "dom"), allow(dead_code))]
     Ecommerce,
 }
 

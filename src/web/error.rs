@@ -41,6 +41,7 @@ pub fn fail(area: &str, what: impl Display) -> JsError {
     JsError::new(&format!("{area}: {what}"))
 }
 
+#[cfg(any(feature = "delivery", feature = "export"))]
 /// The same, as the value a rejected promise carries.
 pub fn reject(area: &str, what: impl Display) -> JsValue {
     fail(area, what).into()

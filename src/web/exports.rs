@@ -2,8 +2,11 @@
 //! arguments, asks the tracker (through `state::Inner`) and converts the result; the
 //! behaviour is the core's.
 
-use super::convert::{to_js, to_value, to_value_with};
+#[cfg(feature = "dom")]
+use super::convert::to_value_with;
+use super::convert::{to_js, to_value};
 use super::data_layer::{DataLayer, Role};
+#[cfg(feature = "dom")]
 use super::dom::Wiring;
 use super::error::{fail, js_error, read_error};
 use super::listeners::Listeners;
@@ -13,7 +16,9 @@ use crate::consent::Consent;
 use crate::context::ContextOverride;
 use crate::options::{Options, FUNCTION_OPTIONS};
 use crate::rank::{Choice, CrossSellRequest, PaymentMethod};
-use crate::tracker::{Expect, Offered, Tracker};
+use crate::tracker::Tracker;
+#[cfg(any(feature = "delivery", feature = "model-class"))]
+use crate::tracker::{Expect, Offered};
 use serde::Serialize;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -23,6 +28,7 @@ use wasm_bindgen::JsCast;
 #[wasm_bindgen]
 pub struct Personalizer {
     inner: Rc<Inner>,
+    #[cfg(feature = "dom")]
     dom: Rc<Wiring>,
     /// The Consent Mode listener on the page's `dataLayer` (`consentMode` option).
     _consent: Option<DataLayer>,
@@ -60,6 +66,7 @@ fn read_options(options: &JsValue) -> Result<(Options, Option<js_sys::Function>)
     Ok((options, clock))
 }
 
+#[cfg(any(feature = "export", feature = "delivery", feature = "dom"))]
 /// A field of an options object the page passed (`undefined` when absent).
 fn field(o: &JsValue, k: &str) -> JsValue {
     if o.is_object() {
@@ -69,6 +76,7 @@ fn field(o: &JsValue, k: &str) -> JsValue {
     }
 }
 
+#[cfg(feature = "delivery")]
 /// `{integrity?, id?}` of `loadModelFromUrl` and `loadSignedModel`.
 fn read_expect(o: &JsValue) -> Result<Expect, JsError> {
     let mut e = Expect::default();
@@ -116,6 +124,7 @@ impl Personalizer {
         let now = inner.now();
         inner.tracker()?.settle_consent(now);
         Ok(Personalizer {
+            #[cfg(feature = "dom")]
             dom: Wiring::new(&inner, opts.decision_deadline_ms),
             inner,
             _consent: consent,
@@ -146,6 +155,7 @@ impl Personalizer {
             #[serde(flatten)]
             status: crate::tracker::Status,
             storage_fallback: Option<String>,
+            #[cfg(feature = "dom")]
             dom: Option<super::dom::DomStatus>,
         }
         let status = self.inner.tracker()?.status();
@@ -159,6 +169,7 @@ impl Personalizer {
         let full = Full {
             status,
             storage_fallback,
+            #[cfg(feature = "dom")]
             dom: self.dom.attached().then(|| self.dom.status()),
         };
         Ok(to_js(&full)?.unchecked_into())
@@ -257,6 +268,7 @@ impl Personalizer {
         Ok(to_js(&m.info())?.unchecked_into())
     }
 
+    #[cfg(feature = "delivery")]
     /// Fetches a bundle. With consent, the last good bundle for this URL is used at once,
     /// synchronously, from the local cache (checked against `integrity` first); the
     /// download then replaces it if it is good (and matches `integrity`, a `sha256-…`
@@ -273,6 +285,7 @@ impl Personalizer {
         Ok(super::delivery::load_from_url(&self.inner, url, expect))
     }
 
+    #[cfg(feature = "export")]
     /// Sends the next batch of the consented journal to `url` as JSON Lines (POST, fetch
     /// keepalive, `x-batch-id` header), retrying with backoff; resolves to `{batch, sent}`.
     /// Events are never exported twice; without consent nothing is sent.
@@ -289,12 +302,14 @@ impl Personalizer {
         Ok(super::export::export_events(&self.inner, url, max))
     }
 
+    #[cfg(feature = "export")]
     /// On every `pagehide`, beacons the next batch to `url` (`navigator.sendBeacon`).
     #[wasm_bindgen(js_name = exportOnPageHide)]
     pub fn export_on_page_hide(&self, url: Option<String>) {
         *self.inner.export_url.borrow_mut() = url;
     }
 
+    #[cfg(feature = "dom")]
     /// Wires the page: reorders `[data-personalize="payment-methods"]` and
     /// `"shipping-options"`, fills `[data-personalize="cross-sell"]` slots and message
     /// slots, tracks `[data-track]` clicks, list choices and GA4 `dataLayer` pushes
@@ -309,18 +324,21 @@ impl Personalizer {
             .map_err(|e| fail("dom", e))
     }
 
+    #[cfg(feature = "dom")]
     /// Stops the DOM wiring (the page keeps its current order). `attach()` again resumes
     /// it without ingesting a `dataLayer` entry twice.
     pub fn detach(&self) {
         self.dom.detach();
     }
 
+    #[cfg(feature = "dom")]
     /// Re-applies the DOM wiring now (it also re-applies by itself on the shopper's
     /// changes). Idempotent; a list the shopper touched never moves.
     pub fn apply(&self) {
         self.dom.apply();
     }
 
+    #[cfg(feature = "dom")]
     /// The catalogue cross-sell slots draw from: `[{item_id, item_name?, price?, currency?,
     /// url?, image?, item_category?}]` (instead of the inline JSON).
     #[wasm_bindgen(js_name = setCatalog)]
@@ -336,6 +354,7 @@ impl Personalizer {
         Ok(())
     }
 
+    #[cfg(feature = "delivery")]
     /// Verifies a signed bundle against the configured `publicKey` (WebCrypto), then uses
     /// it. Resolves to `info()`; rejects with `"model: …"` and keeps the model in force.
     #[wasm_bindgen(js_name = loadSignedModel, unchecked_return_type = "Promise<ModelInfo>")]
@@ -349,6 +368,7 @@ impl Personalizer {
         Ok(super::delivery::load_signed(&self.inner, bytes, expect))
     }
 
+    #[cfg(feature = "model-class")]
     /// Uses an already decoded `Model` (it is copied). Refused when a `publicKey` is
     /// configured (use `loadSignedModel`).
     #[wasm_bindgen(js_name = useModel)]
@@ -374,6 +394,7 @@ impl Personalizer {
         self.rank_list(Choice::Payment, methods, context)
     }
 
+    #[cfg(feature = "shipping")]
     /// Orders the page's shipping options, with the same guarantees as payment methods.
     #[wasm_bindgen(js_name = rankShippingOptions)]
     pub fn rank_shipping_options(
@@ -384,6 +405,7 @@ impl Personalizer {
         self.rank_list(Choice::Shipping, options, context)
     }
 
+    #[cfg(feature = "offers")]
     /// Picks at most one of the page's offers `[{id, type?, cost?, percent?}]`: eligible,
     /// within the bundle's budget and frequency cap, with a positive predicted uplift.
     #[wasm_bindgen(js_name = chooseOffer)]
@@ -396,6 +418,7 @@ impl Personalizer {
         Ok(to_js(&d)?.unchecked_into())
     }
 
+    #[cfg(feature = "messages")]
     /// The bundle's message for each slot name, in the shopper's language when translated.
     #[wasm_bindgen(js_name = chooseMessages)]
     pub fn choose_messages(&self, slots: Vec<String>) -> Result<types::Messages, JsError> {
@@ -404,6 +427,7 @@ impl Personalizer {
         Ok(to_js(&m)?.unchecked_into())
     }
 
+    #[cfg(feature = "traits")]
     /// What the storefront knows: `{customer_id?, traits?: {loggedIn, loyaltyTier,
     /// customerSince, preferredLanguage, b2b}}`. The id is kept only as a salted pseudonym;
     /// other traits are dropped. Throws `"identify: …"` for bad values.
@@ -437,6 +461,7 @@ impl Personalizer {
         Ok(self.inner.tracker()?.segments(now))
     }
 
+    #[cfg(feature = "experiments")]
     /// The shopper's arm of experiment `key`, without logging an exposure; `null` when the
     /// shopper is outside it or there is no such experiment.
     pub fn assignment(&self, key: &str) -> Result<types::AssignmentOrNull, JsError> {
@@ -488,6 +513,7 @@ impl Personalizer {
 
 impl Drop for Personalizer {
     fn drop(&mut self) {
+        #[cfg(feature = "dom")]
         self.dom.detach();
         self.inner.flush();
     }

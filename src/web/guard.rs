@@ -50,12 +50,14 @@ pub(super) fn after(ms: u32, f: impl FnOnce() + 'static) {
     let _ = after_js(ms, &Closure::once_into_js(f));
 }
 
+#[cfg(feature = "dom")]
 /// A mutation observer and the callback it calls (kept alive together).
 pub(super) type Observer = (
     web_sys::MutationObserver,
     Closure<dyn FnMut(JsValue, JsValue)>,
 );
 
+#[cfg(feature = "dom")]
 /// A mutation observer calling `cb`.
 pub(super) fn observer(cb: Closure<dyn FnMut(JsValue, JsValue)>) -> Option<Observer> {
     let o = observer_js(cb.as_ref().unchecked_ref()).ok()?;

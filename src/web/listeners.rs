@@ -26,7 +26,9 @@ impl Drop for Listeners {
 
 /// On `pagehide`: the export beacon (if configured), then the durable write.
 fn page_hidden(inner: &Inner) {
+    #[cfg(feature = "export")]
     let url = inner.export_url.borrow().clone();
+    #[cfg(feature = "export")]
     if let Some(url) = url {
         super::export::beacon(inner, &url);
     }

@@ -12,18 +12,23 @@
 
 mod convert;
 mod data_layer;
+#[cfg(feature = "delivery")]
 mod delivery;
+#[cfg(feature = "dom")]
 mod dom;
 mod error;
+#[cfg(feature = "export")]
 mod export;
 mod exports;
 mod guard;
 mod listeners;
 mod local_storage;
+#[cfg(feature = "model-class")]
 mod model;
 mod page;
 mod state;
 mod types;
 
 pub use exports::Personalizer;
+#[cfg(feature = "model-class")]
 pub use model::{Model, Scorer};

@@ -22,13 +22,16 @@ pub(super) struct Inner {
     flush_delay_ms: u32,
     flush_pending: Cell<bool>,
     /// Where `pagehide` beacons the next export batch (`exportOnPageHide`).
+    #[cfg(feature = "export")]
     pub(super) export_url: RefCell<Option<String>>,
     /// Raw P-256 key bundles must be signed with (`publicKey` option).
+    #[cfg_attr(not(feature = "delivery"), allow(dead_code))]
     pub(super) public_key: Option<Vec<u8>>,
     /// Tells the DOM wiring (if attached) that what it shows may have to change.
     pub(super) on_change: RefCell<Option<Hook>>,
     /// Model downloads under way (`loadModelFromUrl`): a list's first decision waits for
     /// them, until the decision deadline.
+    #[cfg_attr(not(feature = "delivery"), allow(dead_code))]
     pub(super) loads_in_flight: Cell<u32>,
     /// Every tab of the namespace listens here (a withdrawal writes nothing to storage, so
     /// no `storage` event can carry it).
@@ -44,6 +47,7 @@ pub(super) enum Change {
     /// The shopper (or the page for them) changed something: cart, context, consent.
     Shopper,
     /// A model download settled (used or refused): only undecided containers may use it.
+    #[cfg_attr(not(feature = "delivery"), allow(dead_code))]
     ModelSettled,
 }
 
@@ -77,6 +81,7 @@ impl Inner {
             clock,
             flush_delay_ms,
             flush_pending: Cell::new(false),
+            #[cfg(feature = "export")]
             export_url: RefCell::new(None),
             public_key,
             on_change: RefCell::new(None),
