@@ -72,8 +72,10 @@ setup() {
   fi
 }
 
-# wasm-opt's flags for every build (binaryen from npm, never Debian's v108).
-WASM_OPT_FLAGS=(-Os --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
+# wasm-opt's flags for every build (binaryen from npm, never Debian's v108). `-ocimfs 20`
+# stops inlining large functions into their one caller: the copies compress worse (-14.5 KB
+# gzip on the full build).
+WASM_OPT_FLAGS=(-Os -ocimfs 20 --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
   --enable-mutable-globals --enable-reference-types --enable-multivalue)
 
 # One build of the module: cargo (release, wasm32) -> wasm-bindgen (--target web, with the
@@ -82,10 +84,30 @@ build_module() {
   local out=$1; shift
   local target=${CARGO_TARGET_DIR:-target}
   cargo build -q --release --target wasm32-unknown-unknown -p checkout-personalizer "$@"
+  finish_module "$target/wasm32-unknown-unknown/release/checkout_personalizer.wasm" "$out"
+}
+
+finish_module() {
+  local wasm=$1 out=$2
   rm -rf "$out" && mkdir -p "$out"
-  wasm-bindgen "$target/wasm32-unknown-unknown/release/checkout_personalizer.wasm" \
-    --target web --out-dir "$out" --experimental-reset-state-function
+  wasm-bindgen "$wasm" --target web --out-dir "$out" --experimental-reset-state-function
   wasm-opt "${WASM_OPT_FLAGS[@]}" "$out/checkout_personalizer_bg.wasm" -o "$out/checkout_personalizer_bg.wasm"
+}
+
+# A size lever measured by `bench`, never shipped (pkg/ is the stable build): a nightly
+# pinned by date that rebuilds std for size, with panics as plain traps and no panic
+# locations or Debug text (no message the module shows uses Debug formatting).
+NIGHTLY=nightly-2026-05-20
+nightly_module() {
+  local out=$1; shift
+  local target=${CARGO_TARGET_DIR:-target/nightly}
+  rustup run "$NIGHTLY" rustc --version >/dev/null 2>&1 \
+    || rustup toolchain install "$NIGHTLY" --profile minimal -c rust-src || return 1
+  RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zfmt-debug=none" \
+    CARGO_TARGET_DIR=$target cargo "+$NIGHTLY" build -q --release --target wasm32-unknown-unknown \
+    -p checkout-personalizer -Zbuild-std=std,panic_abort -Zbuild-std-features=optimize_for_size "$@" \
+    || return 1
+  finish_module "$target/wasm32-unknown-unknown/release/checkout_personalizer.wasm" "$out"
 }
 
 # The npm package in pkg/: the module, the entry point with its recovery (js/index.js), the
@@ -229,6 +251,10 @@ bench() {
   log "the same module at opt-level 3, for the size/speed trade-off (not shipped)"
   CARGO_PROFILE_RELEASE_OPT_LEVEL=3 CARGO_TARGET_DIR=target/opt3 \
     wasm-pack build . --release --target web --out-dir bench/out/pkg-opt3 -- --package checkout-personalizer
+  log "size levers, measured and not shipped: nightly $NIGHTLY with std rebuilt for size"
+  nightly_module bench/out/pkg-nightly || { log "no $NIGHTLY: not measured"; rm -rf bench/out/pkg-nightly; }
+  CARGO_TARGET_DIR=target/nightly-decide nightly_module bench/out/pkg-nightly-decide \
+    --no-default-features --features decide || rm -rf bench/out/pkg-nightly-decide
   log "benchmarks (about two minutes)"
   node bench/run.mjs > bench/out/run.log
   python3 bench/plot.py

@@ -4,6 +4,7 @@
 // compare ratios, not absolutes.
 import { readFile, writeFile, stat } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -53,24 +54,29 @@ const sizes = async (p) => {
 };
 results.size = { wasm: await sizes(wasmPath), js: await sizes(jsPath) };
 results.size.total_gzip9 = results.size.wasm.gzip9 + results.size.js.gzip9;
-try {
-  // Per-crate breakdown from a build that keeps names (same code, before wasm-opt).
-  sh('wasm-bindgen', ['--keep-debug', '--target', 'web', '--out-dir', join(OUT, 'named'), join(ROOT, 'target/wasm32-unknown-unknown/release/checkout_personalizer.wasm')]);
-  const csv = sh('twiggy', ['top', '-n', '100000', '--format', 'csv', join(OUT, 'named/checkout_personalizer_bg.wasm')], { maxBuffer: 1 << 28 });
+// Per-crate breakdown from a build that keeps names (same code, before wasm-opt).
+function breakdown(wasm, name) {
+  sh('wasm-bindgen', ['--keep-debug', '--target', 'web', '--out-dir', join(OUT, name), wasm]);
+  const csv = sh('twiggy', ['top', '-n', '100000', '--format', 'csv', join(OUT, name, 'checkout_personalizer_bg.wasm')], { maxBuffer: 1 << 28 });
   const by = {};
   for (const line of csv.split('\n').slice(1)) {
     const m = line.match(/^"?(.*?)"?,(\d+),/);
     if (!m) continue;
-    const [name, bytes] = [m[1], Number(m[2])];
-    if (/custom section|function names/.test(name)) continue;
-    const crate = name.match(/checkout_personalizer::(\w+)/)?.[0]
-      ?? name.match(/\b(serde_wasm_bindgen|serde_core|serde|wasm_bindgen_futures|wasm_bindgen|js_sys|web_sys|gloo_events|dlmalloc|hashbrown|alloc|core|std)\b/)?.[1]
-      ?? (name.startsWith('data segment') ? 'data (strings, tables)' : name.startsWith('import') || name.startsWith('export') ? 'imports/exports' : 'other');
+    const [item, bytes] = [m[1], Number(m[2])];
+    if (/custom section|function names/.test(item)) continue;
+    const crate = item.match(/checkout_personalizer::(\w+)/)?.[0]
+      ?? item.match(/\b(serde_wasm_bindgen|serde_core|serde|wasm_bindgen_futures|wasm_bindgen|js_sys|web_sys|gloo_events|dlmalloc|hashbrown|alloc|core|std)\b/)?.[1]
+      ?? (item.startsWith('data segment') ? 'data (strings, tables)' : item.startsWith('import') || item.startsWith('export') ? 'imports/exports' : 'other');
     by[crate] = (by[crate] ?? 0) + bytes;
   }
-  results.size.breakdown_before_wasm_opt = Object.fromEntries(Object.entries(by).sort((a, b) => b[1] - a[1]));
-} catch (e) {
-  results.size.breakdown_error = String(e.message ?? e);
+  return Object.fromEntries(Object.entries(by).sort((a, b) => b[1] - a[1]));
+}
+for (const [key, dir, name] of [['breakdown_before_wasm_opt', 'target', 'named'], ['decide_breakdown_before_wasm_opt', 'target/decide', 'named-decide']]) {
+  try {
+    results.size[key] = breakdown(join(ROOT, dir, 'wasm32-unknown-unknown/release/checkout_personalizer.wasm'), name);
+  } catch (e) {
+    results.size[`${key}_error`] = String(e.message ?? e);
+  }
 }
 
 // ---------------------------------------------------------------- the module in Node
@@ -210,9 +216,10 @@ results.peers.speedup_vs_js_walker = ratio(results.node.predict_100_trees.p50_us
 results.peers.scorer_speedup_vs_onnxruntime_web = ratio(results.node.predict_100_trees_scorer.p50_us, results.peers.onnxruntime_web_predict_100_trees?.p50_us);
 results.peers.scorer_speedup_vs_js_walker = ratio(results.node.predict_100_trees_scorer.p50_us, results.peers.js_walker_predict_100_trees.p50_us);
 
-// ---------------------------------------------------------------- build trade-off
-// The shipped module is size-optimised (opt-level "z"). The same source at opt-level 3, the
-// same calls, in interleaved rounds: what the bytes would buy.
+// ---------------------------------------------------------------- builds
+// Every build the package ships (full, decision-only) and the levers measured against them
+// (opt-level 3; a date-pinned nightly rebuilding std for size): size, and the same four
+// per-decision calls in interleaved rounds, so that a size change's speed cost is visible.
 async function suite(dir) {
   const m = await import(join(dir, 'checkout_personalizer.js'));
   await m.default({ module_or_path: await readFile(join(dir, 'checkout_personalizer_bg.wasm')) });
@@ -222,35 +229,48 @@ async function suite(dir) {
   shopper(q); q.loadModel(paymentCpm);
   const c = new m.Personalizer({ consent: 'granted', storage: 'memory', now: () => 1795000100000 });
   shopper(c); c.loadModel(await bytes('cross_10000.cpm'));
-  const model = m.Model.fromBytes(await bytes('trees_100.cpm'));
+  const model = m.Model?.fromBytes(await bytes('trees_100.cpm'));
   return {
     track: [(i) => { p.track({ type: 'view_item', items: [{ item_id: `sku${i % 500}`, item_category: `c${i % 9}`, price: 2.5 }] }); if (++k % 50 === 0) p.flush(); t += 10; }, 200],
     rank_payment_12: [() => q.rankPaymentMethods(METHODS), 50],
     rank_cross_sells_10k: [() => c.rankCrossSells({ limit: 5 }), 20],
-    predict_100_trees: [(i) => model.predict('model', X[i % X.length]), 200],
+    ...(model ? { predict_100_trees: [(i) => model.predict('model', X[i % X.length]), 200] } : {}),
   };
 }
+const BUILDS = {
+  full: ['full (pkg/, shipped)', join(ROOT, 'pkg')],
+  decide: ['decision-only (pkg/decide/, shipped)', join(ROOT, 'pkg/decide')],
+  opt3: ['full at opt-level 3', join(OUT, 'pkg-opt3')],
+  nightly: ['full, nightly std for size', join(OUT, 'pkg-nightly')],
+  nightly_decide: ['decision-only, nightly std for size', join(OUT, 'pkg-nightly-decide')],
+};
+results.builds = {};
 try {
-  const dirs = { shipped: join(ROOT, 'pkg'), opt3: join(OUT, 'pkg-opt3') };
-  const suites = { shipped: await suite(dirs.shipped), opt3: await suite(dirs.opt3) };
-  const t = { shipped: {}, opt3: {} };
+  const suites = {};
+  for (const [v, [, dir]] of Object.entries(BUILDS)) {
+    if (!existsSync(join(dir, 'checkout_personalizer_bg.wasm'))) continue;
+    suites[v] = await suite(dir);
+  }
+  const t = {};
   for (let round = 0; round < 30; round++) {
-    for (const v of ['shipped', 'opt3']) {
+    for (const v of Object.keys(suites)) {
       for (const [name, [fn, per]] of Object.entries(suites[v])) {
         if (round === 0) for (let i = 0; i < per * 3; i++) fn(i);
         const t0 = performance.now();
         for (let i = 0; i < per; i++) fn(i);
-        (t[v][name] ??= []).push((performance.now() - t0) / per);
+        ((t[v] ??= {})[name] ??= []).push((performance.now() - t0) / per);
       }
     }
   }
-  results.opt_level = {};
-  for (const v of ['shipped', 'opt3']) {
-    results.opt_level[v] = { wasm: await sizes(join(dirs[v], 'checkout_personalizer_bg.wasm')) };
-    for (const [name, xs] of Object.entries(t[v])) results.opt_level[v][name] = { p50_us: us(median(xs)) };
+  for (const v of Object.keys(suites)) {
+    const dir = BUILDS[v][1];
+    const b = { label: BUILDS[v][0], wasm: await sizes(join(dir, 'checkout_personalizer_bg.wasm')), js: await sizes(join(dir, 'checkout_personalizer.js')) };
+    b.total_gzip9 = b.wasm.gzip9 + b.js.gzip9;
+    for (const [name, xs] of Object.entries(t[v])) b[name] = { p50_us: us(median(xs)) };
+    results.builds[v] = b;
   }
 } catch (e) {
-  results.opt_level = { error: String(e.message ?? e) };
+  results.builds = { error: String(e.message ?? e) };
 }
 
 // ---------------------------------------------------------------- scale
@@ -341,7 +361,7 @@ faster: \`./build.sh compare REV\` times REV's build and this tree's in interlea
 |---|---|---|---|
 | \`pkg/checkout_personalizer_bg.wasm\` | ${kb(r.size.wasm.raw)} KB | ${kb(r.size.wasm.gzip9)} KB | ${kb(r.size.wasm.brotli)} KB |
 | \`pkg/checkout_personalizer.js\` | ${kb(r.size.js.raw)} KB | ${kb(r.size.js.gzip9)} KB | ${kb(r.size.js.brotli)} KB |
-| **total** | | **${kb(r.size.total_gzip9)} KB** | target ≤ 50 KB gzip |
+| **total** | | **${kb(r.size.total_gzip9)} KB** | target ≤ 120 KB gzip |
 
 Where the bytes go (twiggy, before wasm-opt, by crate or module):
 
@@ -404,14 +424,23 @@ form for a page that scores many rows; ORT's session is the same idea).
 
 Bundle: ours ${kb(r.size.total_gzip9)} KB gzip with every feature in; ONNX Runtime Web's wasm alone is ${kb(r.peers.ort_package_bytes ?? 0)} KB raw (${Math.round((r.peers.ort_package_bytes ?? 0) / r.size.wasm.raw)}× our wasm).
 
-## Build trade-off: opt-level "z" (shipped) against 3 (Node, 30 interleaved rounds)
+## Builds: size and per-decision speed (Node, 30 interleaved rounds)
 
-${r.opt_level?.error ? 'not measured: ' + r.opt_level.error : `| build | wasm raw | wasm gzip -9 | track() | 12 methods | cross-sell 10k | predict |
-|---|---|---|---|---|---|---|
-${['shipped', 'opt3'].map((v) => { const o = r.opt_level[v]; return `| ${v === 'shipped' ? 'opt-level "z" (shipped)' : 'opt-level 3'} | ${kb(o.wasm.raw)} KB | ${kb(o.wasm.gzip9)} KB | ${o.track.p50_us} µs | ${o.rank_payment_12.p50_us} µs | ${o.rank_cross_sells_10k.p50_us} µs | ${o.predict_100_trees.p50_us} µs |`; }).join('\n')}
+Targets (issue 20): full build ≤ 120 KB gzip wasm + glue; decision-only ≤ 80 KB. The shipped
+builds are the first two rows; the others are levers, measured and not shipped.
 
-The shipped build keeps "z": the bytes are paid by every first visit (download and compile, on
-the cold start's critical path), the microseconds are not felt at checkout.`}
+${r.builds?.error ? 'not measured: ' + r.builds.error : `| build | wasm raw | wasm gzip -9 | wasm brotli | glue gzip -9 | **total gzip -9** | track() | 12 methods | cross-sell 10k | predict 100 trees |
+|---|---|---|---|---|---|---|---|---|---|
+${Object.values(r.builds).map((o) => `| ${o.label} | ${kb(o.wasm.raw)} KB | ${kb(o.wasm.gzip9)} KB | ${kb(o.wasm.brotli)} KB | ${kb(o.js.gzip9)} KB | **${kb(o.total_gzip9)} KB** | ${o.track.p50_us} µs | ${o.rank_payment_12.p50_us} µs | ${o.rank_cross_sells_10k.p50_us} µs | ${o.predict_100_trees ? o.predict_100_trees.p50_us + ' µs' : '— (no Model)'} |`).join('\n')}
+
+The shipped builds keep opt-level "z": the bytes are paid by every first visit (download and
+compile, on the cold start's critical path), the microseconds are not felt at checkout.`}
+
+Where the decision-only build's bytes go (twiggy, before wasm-opt):
+
+| part | bytes |
+|---|---|
+${Object.entries(r.size.decide_breakdown_before_wasm_opt ?? {}).slice(0, 16).map(([k, v]) => `| ${k} | ${v} |`).join('\n')}
 
 ## Scale (Node)
 
