@@ -129,7 +129,7 @@ package() {
 entry() {
   local out=$1 classes
   classes=$(grep -oE '^export class [A-Za-z]+' "$out/checkout_personalizer.d.ts" | awk '{print $3}' \
-    | grep -v '^Personalizer$' | sort | paste -sd, | sed 's/,/, /g')
+    | { grep -v '^Personalizer$' || true; } | sort | paste -sd, | sed 's/,/, /g')
   grep -q '^export { initSync, Model, Scorer } from' js/index.js
   sed "s/^export { initSync, Model, Scorer } from/export { initSync${classes:+, $classes} } from/" \
     js/index.js > "$out/index.js"

@@ -5,8 +5,10 @@ const t0 = performance.now();
 const params = new URLSearchParams(location.search);
 // The wasm download starts at once, in parallel with the glue's (as www/boot.js does and the
 // README recommends); init() takes the pending response and compiles it as it streams.
-const wasm = fetch('/pkg/checkout_personalizer_bg.wasm');
-const mod = await import('/pkg/index.js');
+// `?build=decide`: the decision-only build (pkg/decide/).
+const base = params.get('build') === 'decide' ? '/pkg/decide/' : '/pkg/';
+const wasm = fetch(`${base}checkout_personalizer_bg.wasm`);
+const mod = await import(`${base}index.js`);
 const tImport = performance.now();
 await mod.default({ module_or_path: wasm });
 const tInit = performance.now();
@@ -42,7 +44,9 @@ if (params.has('setup')) {
 } else if (params.has('cold')) {
   const p = new Personalizer({ consent: 'granted' });
   const tRestore = performance.now();
-  p.loadModelFromUrl('/bench/out/payment.cpm').catch(() => {});
+  if (p.loadModelFromUrl) p.loadModelFromUrl('/bench/out/payment.cpm').catch(() => {});
+  // The decision-only build has no model delivery: the page hands it the bundle's bytes.
+  else p.loadModel(new Uint8Array(await (await fetch('/bench/out/payment.cpm')).arrayBuffer()));
   const tDecode = performance.now();
   const r = p.rankPaymentMethods(METHODS);
   const tFirst = performance.now();
