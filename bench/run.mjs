@@ -330,6 +330,7 @@ try {
       instantiate: stats('instantiate_ms'), profile_restore: stats('profile_restore_ms'),
       model_decode: stats('model_decode_ms'), first_decision: stats('first_decision_ms'), total: stats('total_ms'),
       floor: summary(floors.map((f) => f.floor_ms)),
+      floor_storage: summary(floors.map((f) => f.floor_storage_ms)),
     };
     if (cached) {
       const d = (k) => summary(decides.map((c) => c[k]));
@@ -398,6 +399,7 @@ Module \`no-store\`: fetched and compiled on every load. Module HTTP-cached: ser
 | first decision (12 methods) | ${cs.first_decision.p50_ms} / ${cs.first_decision.p99_ms} | ${cc?.first_decision.p50_ms} / ${cc?.first_decision.p99_ms} | ${cell(cd, 'first_decision')} |
 | **script start → first ranked list** | **${cs.total.p50_ms}** / ${cs.total.p99_ms} | **${cc?.total.p50_ms}** / ${cc?.total.p99_ms} | **${cd.total?.p50_ms}** / ${cd.total?.p99_ms} |
 | floor: the same two requests for tiny files (\`bench/floor.html\`) | ${cs.floor?.p50_ms} / ${cs.floor?.p99_ms} | ${cc?.floor?.p50_ms} / ${cc?.floor?.p99_ms} | (same) |
+| floor, then reading every stored key once (the browser's first localStorage read) | ${cs.floor_storage?.p50_ms} / ${cs.floor_storage?.p99_ms} | ${cc?.floor_storage?.p50_ms} / ${cc?.floor_storage?.p99_ms} | (same) |
 
 Target (issue 16): HTTP-cached, script start → first ranked list ≤ floor + 3 ms (median). The
 decision-only build has no model delivery: its page fetches the bundle itself (HTTP-cached),
