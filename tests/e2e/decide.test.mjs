@@ -109,6 +109,27 @@ test('in Chromium: the decision-only entry keeps events across a reload, decides
     const erased = p.forget();
     return { before, erased, left: Object.keys(localStorage).filter((k) => k.startsWith('dec:')) };
   });
+  // Consent Mode as gtag keeps it reaches this build too: analytics alone stores nothing.
+  const cm = await page.evaluate(async () => {
+    localStorage.clear();
+    const cp = await import('/pkg/decide/index.js');
+    await cp.default();
+    window.dataLayer = [];
+    window.gtag = function () { window.dataLayer.push(arguments); };
+    gtag('consent', 'default', { analytics_storage: 'denied', personalization_storage: 'denied' });
+    const p = new cp.Personalizer({ namespace: 'cm', consentMode: true });
+    gtag('consent', 'update', { analytics_storage: 'granted' });
+    p.track({ type: 'page_view' });
+    p.flush();
+    const analyticsOnly = Object.keys(localStorage).filter((k) => k.startsWith('cm:')).length;
+    gtag('consent', 'update', { personalization_storage: 'granted' });
+    p.track({ type: 'page_view' });
+    p.flush();
+    return { analyticsOnly, granted: Object.keys(localStorage).filter((k) => k.startsWith('cm:')).length, consent: p.status().consent };
+  });
+  assert.deepEqual({ analyticsOnly: cm.analyticsOnly, consent: cm.consent }, { analyticsOnly: 0, consent: 'granted' });
+  assert.ok(cm.granted > 0);
+
   assert.ok(after.before.keys > 0);
   assert.deepEqual(after.before.cart, decide.cart);
   assert.ok(after.erased >= after.before.keys);
