@@ -467,6 +467,47 @@ fn a_bad_bundle_keeps_the_previous_model() {
     );
 }
 
+/// `useModel` shares the page's decoded `Model` (no copy): it decides exactly as the same
+/// bytes through `loadModel`, outlives the JS object it came from, and is refused when
+/// bundles must be signed.
+#[wasm_bindgen_test]
+fn a_shared_model_decides_as_its_bytes_and_outlives_its_object() {
+    use checkout_personalizer::web::Model;
+    let bytes = include_bytes!("fixtures/ranking.cpm");
+    let opts = r#"{"consent":"denied","context":{"country":"NL","os":"ios"}}"#;
+    let clock = Rc::new(Cell::new(1_795_000_000_000.0));
+    let (shared, loaded) = (
+        with_clock(opts, &clock).unwrap(),
+        with_clock(opts, &clock).unwrap(),
+    );
+    let model = Model::from_bytes(bytes).unwrap();
+    shared.use_model(&model).unwrap();
+    loaded.load_model(bytes).unwrap();
+    let methods =
+        || js(r#"[{"id":"card"},{"id":"paypal"},{"id":"ideal"},{"id":"alipay"}]"#).unchecked_into();
+    let rank = |p: &Personalizer| -> String {
+        let r: JsValue = p.rank_payment_methods(methods(), None).unwrap().into();
+        JSON::stringify(&r).unwrap().into()
+    };
+    let expected = rank(&loaded);
+    assert!(
+        expected.contains("\"model\":\"ranking-fixture@1\""),
+        "{expected}"
+    );
+    assert_eq!(rank(&shared), expected);
+    drop(model); // the page frees its Model: the personalizer keeps deciding with it
+    assert_eq!(rank(&shared), expected);
+
+    // 0x04 and 64 zero bytes: a raw P-256 key as the option accepts one.
+    let key = r#"{"publicKey":"BAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="}"#;
+    let signed = Personalizer::new(Some(js(key).unchecked_into())).unwrap();
+    let err = signed
+        .use_model(&Model::from_bytes(bytes).unwrap())
+        .err()
+        .unwrap();
+    assert!(message(err).starts_with("model: a public key is configured"));
+}
+
 /// tests/cases/ranking.json through the JS API in wasm: the same results as natively.
 #[wasm_bindgen_test]
 fn golden_ranking_cases_agree_with_native() {

@@ -60,7 +60,7 @@ pub fn decode_model(data: &[u8]) {
         let _ = h.contributions(&x, &mut c);
     }
     let mut t = Tracker::for_replay(MemoryStore::new(), &Options::default(), 1, T0);
-    if t.offer_model(Offered::Decoded(Box::new(m)), &Expect::default())
+    if t.offer_model(Offered::Decoded(std::rc::Rc::new(m)), &Expect::default())
         .is_err()
     {
         return;

@@ -16,6 +16,7 @@ use crate::model::format::read_envelope;
 use crate::model::{decode, DecodeError, Model};
 use crate::storage::{model as layout, Access};
 use crate::store::Store;
+use std::rc::Rc;
 
 /// A signed bundle whose signature the platform verified (the envelope as downloaded).
 pub struct VerifiedBundle {
@@ -40,8 +41,9 @@ impl VerifiedBundle {
 pub enum Offered<'a> {
     /// Bytes from the page (`loadModel`, a download without a key).
     Bytes(&'a [u8]),
-    /// A model the page decoded itself (`useModel`).
-    Decoded(Box<Model>),
+    /// A model the page decoded itself (`useModel`): shared, never copied (a `Model` is
+    /// immutable once decoded).
+    Decoded(Rc<Model>),
     Verified(&'a VerifiedBundle),
 }
 
@@ -108,7 +110,7 @@ fn clip(s: &str) -> String {
 
 #[derive(Default)]
 pub struct ModelSlot {
-    model: Option<Model>,
+    model: Option<Rc<Model>>,
     /// The model in force came through a verified signature.
     verified: bool,
     require_signature: bool,
@@ -127,7 +129,7 @@ impl ModelSlot {
     }
 
     pub fn model(&self) -> Option<&Model> {
-        self.model.as_ref()
+        self.model.as_deref()
     }
 
     /// The one way in. On any error the model in force stays.
@@ -141,9 +143,9 @@ impl ModelSlot {
         let m = match offered {
             Offered::Bytes(b) => {
                 expect.check_bytes(b)?;
-                decode(b)?
+                Rc::new(decode(b)?)
             }
-            Offered::Decoded(m) => *m,
+            Offered::Decoded(m) => m,
             Offered::Verified(v) => {
                 expect.check_bytes(&v.raw)?;
                 let m = decode(v.bundle())?;
@@ -153,14 +155,14 @@ impl ModelSlot {
                         "a signed bundle must carry an expiry (personalizer build sets it)".into(),
                     ));
                 }
-                if let Some(cur) = self.model.as_ref().filter(|_| self.verified) {
+                if let Some(cur) = self.model.as_deref().filter(|_| self.verified) {
                     if b.created_ms < cur.bundle().created_ms {
                         return Err(DecodeError::Invalid(
                             "a signed bundle older than the one in force is refused".into(),
                         ));
                     }
                 }
-                m
+                Rc::new(m)
             }
         };
         expect.check_model(&m)?;
@@ -260,7 +262,7 @@ impl ModelSlot {
                 self.cached = saved.then(|| (url.to_owned(), raw.to_vec()));
             }
         }
-        self.model.as_ref().ok_or(DecodeError::NotABundle)
+        self.model.as_deref().ok_or(DecodeError::NotABundle)
     }
 
     /// Another tab wrote or removed the cache, or it was erased: what it holds is unknown.

@@ -369,13 +369,13 @@ impl Personalizer {
     }
 
     #[cfg(feature = "model-class")]
-    /// Uses an already decoded `Model` (it is copied). Refused when a `publicKey` is
-    /// configured (use `loadSignedModel`).
+    /// Uses an already decoded `Model` (shared, not copied: a decoded model never changes).
+    /// Refused when a `publicKey` is configured (use `loadSignedModel`).
     #[wasm_bindgen(js_name = useModel)]
     pub fn use_model(&self, model: &super::model::Model) -> Result<(), JsError> {
         let mut t = self.inner.tracker()?;
         t.offer_model(
-            Offered::Decoded(Box::new((*model.inner).clone())),
+            Offered::Decoded(Rc::clone(&model.inner)),
             &Expect::default(),
         )
         .map_err(js_error)?;
