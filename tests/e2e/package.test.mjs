@@ -2,7 +2,8 @@
 // `exports` map are what is tested), installed into a scratch project, then
 //  - its types checked by `tsc --strict` (TypeScript 7 and 5.9; ES2020 and ESNext libs;
 //    with and without skipLibCheck) against tests/types/usage.ts, and
-//  - built by Vite, esbuild and webpack 5 with the README's recipes, and run in Chromium.
+//  - built by Vite, esbuild and webpack 5 with the README's recipes (esbuild and webpack also
+//    with the decision-only entry), and run in Chromium.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -59,12 +60,21 @@ const RECIPES = {
     out: 'dist-esbuild',
   },
   webpack: { cmd: [join(BIN, 'webpack'), ['--config', 'webpack.config.cjs']], out: 'dist-webpack' },
+  // The decision-only entry point, through the two bundlers that resolve its .wasm differently.
+  'esbuild, decision-only': {
+    cmd: [join(BIN, 'esbuild'), ['app-decide-esbuild.js', '--bundle', '--format=esm', '--outfile=dist-esbuild-decide/app.js', '--loader:.wasm=file', '--log-level=warning']],
+    out: 'dist-esbuild-decide', decide: true,
+  },
+  'webpack, decision-only': {
+    cmd: [join(BIN, 'webpack'), ['--config', 'webpack.config.cjs', '--entry', './app-decide.js', '--output-path', 'dist-webpack-decide']],
+    out: 'dist-webpack-decide', decide: true,
+  },
 };
 
-for (const [name, { cmd, out }] of Object.entries(RECIPES)) {
+for (const [name, { cmd, out, decide }] of Object.entries(RECIPES)) {
   test(`${name}: the README's recipe builds a page that runs in Chromium`, async () => {
     execFileSync(cmd[0], cmd[1], { cwd: dir, stdio: 'pipe' });
-    if (name !== 'vite') {
+    if (!name.startsWith('vite')) {
       await writeFile(join(dir, out, 'index.html'), '<!doctype html><html><body><script type="module" src="./app.js"></script></body></html>');
     }
     const server = await serve(join(dir, out) + '/');
@@ -77,6 +87,7 @@ for (const [name, { cmd, out }] of Object.entries(RECIPES)) {
     const r = await page.evaluate(() => window.result);
     assert.equal(r.cart, 5, 'string prices and quantities read as GA4 sends them');
     assert.equal(r.ranked.length, 3);
+    assert.equal(r.attach, decide ? 'undefined' : 'function', 'the build the recipe asked for');
     assert.deepEqual(errors, []);
     await context.close();
     await server.close();
