@@ -19,11 +19,10 @@ function session(cp, bundle) {
   let t = Date.UTC(2026, 10, 3, 9, 0, 0);
   const p = new cp.Personalizer({ consent: 'granted', namespace: 'dec', now: () => (t += 1000) });
   p.setContext({ country: 'NL', device: 'mobile', os: 'ios' });
-  // Live dataLayers send prices and quantities as strings: track() is strict, so the page
-  // converts, as the README shows.
-  p.track({ type: 'add_to_cart', currency: 'EUR', items: [{ item_id: 'sku-1', price: 19.99, quantity: 2 }] });
-  p.track({ type: 'purchase', currency: 'EUR', value: 39.98, payment_type: 'ideal', items: [{ item_id: 'sku-1', price: 19.99, quantity: 2 }] });
-  p.track({ type: 'add_to_cart', currency: 'EUR', items: [{ item_id: 'sku-2', price: 5, quantity: 1 }] });
+  // As GA4 dataLayers send them: prices, values and quantities as decimal strings.
+  p.track({ event: 'add_to_cart', ecommerce: { currency: 'EUR', items: [{ item_id: 'sku-1', price: '19.99', quantity: '2' }] } });
+  p.track({ event: 'purchase', ecommerce: { transaction_id: 'T-1', currency: 'EUR', value: '39.98', payment_type: 'ideal', items: [{ item_id: 'sku-1', price: '19.99', quantity: '2' }] } });
+  p.track({ event: 'add_to_cart', ecommerce: { currency: 'EUR', items: [{ item_id: 'sku-2', price: '5.00', quantity: '1' }] } });
   const info = p.loadModel(bundle);
   const methods = [{ id: 'card' }, { id: 'paypal' }, { id: 'ideal' }, { id: 'klarna' }, { id: 'alipay' }];
   const out = {
@@ -55,6 +54,7 @@ test('in Node: the decision-only build decides exactly as the full one, and lack
   const b = session(decide, bundle);
   assert.equal(a.payments.length, 5);
   assert.ok(a.crossSells.length > 0, 'the fixture bundle has cross-sells');
+  assert.deepEqual([a.cart.value, a.cart.quantity, a.cart.currency], [5, 1, 'EUR'], 'string prices read as GA4 sends them');
   assert.deepEqual(b, a);
 
   assert.equal(decide.Model, undefined);
@@ -109,6 +109,11 @@ test('in Chromium: the decision-only entry keeps events across a reload, decides
     const erased = p.forget();
     return { before, erased, left: Object.keys(localStorage).filter((k) => k.startsWith('dec:')) };
   });
+  assert.ok(after.before.keys > 0);
+  assert.deepEqual(after.before.cart, decide.cart);
+  assert.ok(after.erased >= after.before.keys);
+  assert.deepEqual(after.left, []);
+
   // Consent Mode as gtag keeps it reaches this build too: analytics alone stores nothing.
   const cm = await page.evaluate(async () => {
     localStorage.clear();
@@ -130,10 +135,6 @@ test('in Chromium: the decision-only entry keeps events across a reload, decides
   assert.deepEqual({ analyticsOnly: cm.analyticsOnly, consent: cm.consent }, { analyticsOnly: 0, consent: 'granted' });
   assert.ok(cm.granted > 0);
 
-  assert.ok(after.before.keys > 0);
-  assert.deepEqual(after.before.cart, decide.cart);
-  assert.ok(after.erased >= after.before.keys);
-  assert.deepEqual(after.left, []);
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -1,7 +1,7 @@
 // The npm package as a storefront installs it: `npm pack` of pkg/ (so the `files` list and
 // `exports` map are what is tested), installed into a scratch project, then
 //  - its types checked by `tsc --strict` (TypeScript 7 and 5.9; ES2020 and ESNext libs;
-//    with and without skipLibCheck) against tests/types/usage.ts, and
+//    with and without skipLibCheck) against tests/types/usage.ts and decide.ts, and
 //  - built by Vite, esbuild and webpack 5 with the README's recipes (esbuild and webpack also
 //    with the decision-only entry), and run in Chromium.
 import { test, before, after } from 'node:test';
