@@ -156,6 +156,22 @@ build() {
   SOURCE_DATE_EPOCH=1795000000 cargo run -q --release --bin personalizer -- build www/models/demo.toml -o www/models/demo.cpm
 }
 
+# One browser suite. A browser that stops reporting (the runner's "Failed to detect test
+# as having been run": the page stalled or the browser died, no assertion failed) gets one
+# more run, said loudly; a failed assertion, or a second stall, fails the command.
+browser_suite() {
+  local out; out=$(mktemp)
+  if "$@" 2>&1 | tee "$out"; then rm -f "$out"; return 0; fi
+  if grep -q "Failed to detect test as having been run" "$out"; then
+    rm -f "$out"
+    log "RETRY: the browser stopped reporting (no test failed); running the suite once more"
+    "$@"
+    return
+  fi
+  rm -f "$out"
+  return 1
+}
+
 # wasm-bindgen-test-runner drives any WebDriver that speaks Safari's dialect: WebKitGTK's
 # WebKitWebDriver with MiniBrowser (headless, under Xvfb for its display connection).
 webkit_tests() {
@@ -187,11 +203,11 @@ test_all() {
   log "wasm-pack test --node"
   wasm-pack test --node -- --package checkout-personalizer --test node --test oracle
   log "wasm-pack test --headless --chrome"
-  wasm-pack test --headless --chrome -- --package checkout-personalizer --test browser
+  browser_suite wasm-pack test --headless --chrome -- --package checkout-personalizer --test browser
   log "wasm-pack test --headless --firefox"
-  wasm-pack test --headless --firefox -- --package checkout-personalizer --test browser
+  browser_suite wasm-pack test --headless --firefox -- --package checkout-personalizer --test browser
   log "the same browser tests in WebKitGTK (WebKitWebDriver, MiniBrowser under Xvfb)"
-  webkit_tests
+  browser_suite webkit_tests
   build
   log "end-to-end tests (Chromium; the demo store also in Firefox ESR and WebKitGTK, under Xvfb)"
   xvfb-run -a node --test tests/e2e/

@@ -581,20 +581,27 @@ async fn without_native_base64_the_cached_model_decides_at_once() {
     let native = Reflect::get(&ctor, &"fromBase64".into()).unwrap();
     Reflect::delete_property(ctor.unchecked_ref::<js_sys::Object>(), &"fromBase64".into()).unwrap();
     assert!(!Reflect::has(&ctor, &"fromBase64".into()).unwrap());
+    // The download is answered in the page (a stand-in `fetch` for this one URL), so the
+    // test needs no network: a CI run in WebKitGTK once stalled here for the whole suite's
+    // timeout, when this test's only wait was a fetch of a blob: URL.
     let bytes = js_sys::Uint8Array::from(&include_bytes!("fixtures/groceries.cpm")[..]);
-    let blob_url =
-        js_sys::Function::new_with_args("b", "return URL.createObjectURL(new Blob([b]))")
-            .call1(&JsValue::NULL, &bytes)
-            .unwrap()
-            .as_string()
-            .unwrap();
+    let url = "https://cdn.example/models/groceries.cpm".to_string();
+    let window: JsValue = web_sys::window().unwrap().into();
+    let real_fetch = Reflect::get(&window, &"fetch".into()).unwrap();
+    let stand_in = js_sys::Function::new_with_args(
+        "url, bytes, real",
+        "return (u, init) => u === url ? Promise.resolve(new Response(bytes)) : real(u, init)",
+    )
+    .call3(&JsValue::NULL, &url.clone().into(), &bytes, &real_fetch)
+    .unwrap();
+    Reflect::set(&window, &"fetch".into(), &stand_in).unwrap();
     let p = make(r#"{"namespace":"nob64","consent":"granted"}"#);
-    let loading = p.load_model_from_url(blob_url.clone(), None).unwrap();
+    let loading = p.load_model_from_url(url.clone(), None).unwrap();
     wasm_bindgen_futures::JsFuture::from(loading).await.unwrap();
     drop(p);
     // The next page view: the cached copy decides before any download finishes.
     let again = make(r#"{"namespace":"nob64","consent":"granted"}"#);
-    let _pending = again.load_model_from_url(blob_url, None).unwrap();
+    let _pending = again.load_model_from_url(url, None).unwrap();
     let r: JsValue = again
         .rank_cross_sells(Some(
             js(r#"{"items":["whole milk"],"limit":3}"#).unchecked_into(),
@@ -610,6 +617,7 @@ async fn without_native_base64_the_cached_model_decides_at_once() {
     );
     assert_eq!(js_sys::Array::from(&get(&r, "items")).length(), 3);
     again.forget().unwrap();
+    Reflect::set(&window, &"fetch".into(), &real_fetch).unwrap();
     if !native.is_undefined() {
         Reflect::set(&ctor, &"fromBase64".into(), &native).unwrap();
     }
