@@ -320,6 +320,8 @@ eval_quality() {
   python3 eval/crosssell.py > /dev/null
   log "EASE: weights per item against quality and bundle size (Instacart validation split)"
   python3 eval/ease_frontier.py > /dev/null
+  log "EASE: a low-rank part plus a sparse residual at the same bytes (a design study)"
+  python3 eval/ease_lowrank.py > /dev/null
   log "EASE cost and scale: training time, memory, bundle size, latency for 1k to 20k items"
   python3 eval/ease_scale.py > /dev/null
   log "session intent: XGBoost and LightGBM, library vs ours"
