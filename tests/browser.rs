@@ -64,8 +64,19 @@ async fn sleep(ms: i32) {
     wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
 }
 
+/// Everything stored under `ns:`, key and value.
+fn stored(ns: &str) -> Vec<(String, Option<String>)> {
+    keys(ns)
+        .into_iter()
+        .map(|k| {
+            let v = storage().get_item(&k).unwrap();
+            (k, v)
+        })
+        .collect()
+}
+
 #[wasm_bindgen_test]
-fn events_survive_a_new_instance() {
+async fn events_survive_a_new_instance() {
     storage().clear().unwrap();
     let p = make(r#"{"namespace":"persist","consent":"granted"}"#);
     add(&p, "milk");
@@ -77,16 +88,35 @@ fn events_survive_a_new_instance() {
     drop(p); // like a reload: dropping flushes
              // The segment, the version marker and the pseudonymous id.
     assert_eq!(keys("persist").len(), 3);
+    let before = stored("persist");
 
-    let again = make(r#"{"namespace":"persist","consent":"granted"}"#);
+    let again = make(r#"{"namespace":"persist","consent":"granted","flushDelayMs":0}"#);
     let prof = profile(&again);
     assert_eq!(get(&prof, "cart.quantity").as_f64(), Some(2.0));
     assert_eq!(get(&prof, "cart.value").as_f64(), Some(5.0));
     assert_eq!(get(&status(&again), "stats.restored").as_f64(), Some(2.0));
-    // The new instance adopted the old segment: still one segment (plus version and id).
-    assert_eq!(keys("persist").len(), 3);
-    again.forget().unwrap();
+    // It decided from them without writing anything; its batched write adopts the old
+    // segment: still one segment (plus version and id), now its own.
+    assert_eq!(stored("persist"), before);
+    assert_eq!(get(&status(&again), "pendingWrite").as_bool(), Some(true));
+    sleep(20).await;
+    assert_eq!(get(&status(&again), "pendingWrite").as_bool(), Some(false));
+    let after = keys("persist");
+    assert_eq!(after.len(), 3);
+    assert_ne!(
+        after,
+        keys_of(&before),
+        "the segment is the new page view's"
+    );
+    drop(again);
+    let third = make(r#"{"namespace":"persist","consent":"granted"}"#);
+    assert_eq!(get(&profile(&third), "cart.quantity").as_f64(), Some(2.0));
+    third.forget().unwrap();
     assert!(keys("persist").is_empty());
+}
+
+fn keys_of(stored: &[(String, Option<String>)]) -> Vec<String> {
+    stored.iter().map(|(k, _)| k.clone()).collect()
 }
 
 /// Long stored values (past 16K characters) are read through the browser's TextEncoder

@@ -2,8 +2,9 @@
 //!
 //! `ns:1:j:<tab>` is one segment per tab (`storage::record` has its layout). A tab only ever
 //! writes its own segment, so two tabs never overwrite each other. On restore, a tab adopts
-//! every other segment: it merges them, writes its own segment, and only then removes
-//! theirs. A tab that is still alive rewrites what it still owns; duplicates are dropped by
+//! every other segment: it merges them, and its next flush writes its own segment and only
+//! then removes theirs (the tracker defers that flush to the batched write unless the
+//! restore dropped something). A tab that is still alive rewrites what it still owns; duplicates are dropped by
 //! record id (`tab << 32 | seq`) on every read.
 //!
 //! Bounds: at most `max_events` records and `max_chars` encoded characters; the oldest go

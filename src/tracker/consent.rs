@@ -71,6 +71,8 @@ impl<S: Store> Tracker<S> {
         let opened = self.storage.open();
         self.journal.count_discarded(opened.discarded);
         let had = self.journal.len();
+        let dropped = |s: &crate::journal::JournalStats| s.expired + s.evicted + s.discarded;
+        let dropped_before = dropped(self.journal.stats());
         self.journal.restore(&self.storage, now);
         let retention = self.cfg.journal.retention_ms;
         self.identity.open(&self.storage, now, retention);
@@ -79,7 +81,15 @@ impl<S: Store> Tracker<S> {
             // Drops an expired or damaged cached bundle (reading its head only).
             let _ = ModelSlot::cache_head(&a, now, retention);
         }
-        self.flush(now);
+        // Written now: events kept in memory before consent, and a restore that dropped
+        // records (past the retention period, beyond the bounds, or damaged: they leave
+        // storage at once).
+        // Merely adopting other tabs' segments waits for the next batched flush (their
+        // records stay stored where they are until ours is written), so opening the
+        // journal on a page view writes nothing before the first decision.
+        if had > 0 || dropped(self.journal.stats()) != dropped_before {
+            self.flush(now);
+        }
         if self.journal.len() != had || self.journal.stats().restored > 0 {
             self.rebuild_profile();
         }

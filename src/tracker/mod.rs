@@ -446,6 +446,11 @@ impl<S: Store> Tracker<S> {
         }
     }
 
+    /// Whether storage is open and the journal holds what it does not (yet).
+    pub fn pending_write(&self) -> bool {
+        self.storage.is_open() && self.journal.dirty()
+    }
+
     pub fn profile(&self, now: i64) -> ProfileView {
         self.view(now, true)
     }

@@ -593,9 +593,12 @@ fn store_everything(store: &Rc<MemoryStore>) {
     t.mark_exported(&ids, T0);
 }
 
+/// A page view that lives to its batched write (the timer, or `pagehide`).
 fn page_view(store: &Rc<MemoryStore>, tab: u32, now: i64) -> Tracker<Rc<MemoryStore>> {
     let cfg = TrackerConfig::default();
-    Tracker::new(store.clone(), cfg, tab, secret(tab), Consent::Granted, now)
+    let mut t = Tracker::new(store.clone(), cfg, tab, secret(tab), Consent::Granted, now);
+    t.flush(now);
+    t
 }
 
 #[test]
@@ -931,4 +934,81 @@ fn ranked_lists_are_recorded_once_per_page_view_and_offered_set() {
     d.rank_payment_methods(&m(&["card"]), T0);
     d.flush(T0 + 1);
     assert_eq!(denied.used(), 0);
+}
+
+/// Everything in the store, key and value.
+fn contents(store: &MemoryStore) -> Vec<(String, Option<String>)> {
+    keys(store)
+        .into_iter()
+        .map(|k| {
+            let v = store.get(&k).unwrap();
+            (k, v)
+        })
+        .collect()
+}
+
+#[test]
+fn opening_the_journal_on_a_page_view_writes_nothing_until_the_batched_flush() {
+    let store = Rc::new(MemoryStore::new());
+    // Two earlier page views, each with its own segment (two tabs, or a tab that never
+    // got to adopt the other's).
+    for (tab, item) in [(1, "a"), (2, "b")] {
+        let mut t = tracker(&store, tab, Consent::Pending);
+        t.set_consent(Consent::Granted, T0);
+        add(&mut t, item, T0 + i64::from(tab));
+        t.flush(T0 + 10);
+    }
+    let before = contents(&store);
+    let (writes, segments) = (store.writes(), before.len());
+    assert!(segments >= 2, "{before:?}");
+    // The next page view restores both and decides from them without a single write.
+    let mut t = tracker(&store, 3, Consent::Granted);
+    assert_eq!(t.events().count(), 2);
+    assert_eq!(t.profile(T0 + 20).cart.items.len(), 2);
+    assert_eq!(store.writes(), writes);
+    assert_eq!(contents(&store), before);
+    assert!(t.pending_write());
+    // Its batched write adopts them: one segment (ours) holds both events.
+    t.flush(T0 + 1000);
+    assert!(!t.pending_write());
+    let ours = t.journal().tab();
+    let segs: Vec<String> = keys(&store)
+        .into_iter()
+        .filter(|k| k.contains(":j:"))
+        .collect();
+    assert_eq!(segs.len(), 1, "{segs:?}");
+    assert!(segs[0].ends_with(&format!("{ours:08x}")), "{segs:?}");
+    let next = tracker(&store, 4, Consent::Granted);
+    assert_eq!(next.events().count(), 2, "nothing lost");
+}
+
+#[test]
+fn what_opening_drops_or_was_kept_before_consent_is_written_at_once() {
+    // A record past the retention period leaves storage when the journal opens, not later.
+    let store = Rc::new(MemoryStore::new());
+    let mut t = tracker(&store, 1, Consent::Granted);
+    add(&mut t, "old", T0);
+    t.flush(T0);
+    assert!(keys(&store).iter().any(|k| k.contains(":j:")));
+    let late = Tracker::new(
+        store.clone(),
+        TrackerConfig::default(),
+        2,
+        secret(2),
+        Consent::Granted,
+        T0 + 31 * DAY,
+    );
+    assert_eq!(late.events().count(), 0);
+    assert!(
+        !keys(&store).iter().any(|k| k.contains(":j:")),
+        "{:?}",
+        keys(&store)
+    );
+    // Events tracked while consent was pending are written the moment it is granted.
+    let store = Rc::new(MemoryStore::new());
+    let mut t = tracker(&store, 3, Consent::Pending);
+    add(&mut t, "early", T0);
+    t.set_consent(Consent::Granted, T0 + 5);
+    assert!(keys(&store).iter().any(|k| k.contains(":j:")));
+    assert!(!t.pending_write());
 }

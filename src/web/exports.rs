@@ -123,6 +123,7 @@ impl Personalizer {
             .and_then(|_| DataLayer::listen(&inner, Role::Consent));
         let now = inner.now();
         inner.tracker()?.settle_consent(now);
+        inner.write_soon();
         Ok(Personalizer {
             #[cfg(feature = "dom")]
             dom: Wiring::new(&inner, opts.decision_deadline_ms),

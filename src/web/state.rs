@@ -182,9 +182,19 @@ impl Inner {
         }
     }
 
-    /// Tells the DOM wiring (if any) that the shopper changed something.
-    pub(super) fn changed(&self) {
+    /// Tells the DOM wiring (if any) that the shopper or consent changed something, and
+    /// writes soon what the journal holds beyond storage (consent may just have opened it).
+    pub(super) fn changed(self: &Rc<Self>) {
+        self.write_soon();
         self.tell(Change::Shopper);
+    }
+
+    /// Schedules the batched write if storage is open and behind the journal: opening it
+    /// adopts other tabs' segments without writing, so the first decision never waits.
+    pub(super) fn write_soon(self: &Rc<Self>) {
+        if self.try_tracker().is_some_and(|t| t.pending_write()) {
+            self.schedule_flush();
+        }
     }
 
     pub(super) fn tell(&self, change: Change) {

@@ -30,6 +30,30 @@ const ENGINES = {
   },
 };
 
+/** A browser that stopped answering (no step failed). */
+class Stall extends Error {}
+/** Every driver started and not yet stopped, so a stalled run can be torn down. */
+const live = new Set();
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** `run(engine)` with a bound: a browser that stops answering for `ms` gets its driver
+ *  killed and one fresh start, said on stderr; a second stall, or any failed step, fails. */
+async function bounded(engine, run, ms = 150000) {
+  for (let attempt = 1; ; attempt++) {
+    let timer;
+    const stalled = new Promise((_, no) => { timer = setTimeout(() => no(new Stall(`${engine}: no answer for ${ms / 1000} s`)), ms); });
+    try {
+      return await Promise.race([run(engine), stalled]);
+    } catch (e) {
+      if (!(e instanceof Stall) || attempt === 2) throw e;
+      console.error(`RETRY: ${e.message} (no step failed); starting it once more`);
+      await Promise.all([...live].map((stop) => stop()));
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
 const freePort = () => new Promise((ok) => { const s = createServer().listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => ok(port)); }); });
 
 async function startDriver(engine) {
@@ -38,13 +62,19 @@ async function startDriver(engine) {
   assert.ok(bin, `${engine}: its WebDriver is not installed (./build.sh setup installs it)`);
   const port = await freePort();
   const proc = spawn(bin, e.args(port), { stdio: 'ignore' });
+  const kill = async () => { live.delete(kill); proc.kill(); };
+  live.add(kill);
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
     try { if ((await fetch(`${url}/status`)).ok) break; } catch { /* not up yet */ }
     await new Promise((r) => setTimeout(r, 100));
   }
   const driver = await new Builder().usingServer(url).withCapabilities(e.caps()).build();
-  return { driver, stop: async () => { await driver.quit().catch(() => {}); proc.kill(); } };
+  // A hung browser may never answer quit(): the driver process goes regardless.
+  live.delete(kill);
+  const stop = async () => { live.delete(stop); await Promise.race([driver.quit().catch(() => {}), sleep(5000)]); proc.kill(); };
+  live.add(stop);
+  return { driver, stop };
 }
 
 let server;
@@ -122,7 +152,7 @@ test('the same checkout in Chromium, Firefox ESR and WebKitGTK: same orders, pri
   const seen = {};
   // E2E_ENGINES=webkit,firefox narrows a local run; the test command runs all three.
   const only = process.env.E2E_ENGINES?.split(',') ?? Object.keys(ENGINES);
-  for (const engine of only) seen[engine] = await visit(engine);
+  for (const engine of only) seen[engine] = await bounded(engine, visit);
   for (const [engine, { first, again }] of Object.entries(seen)) {
     assert.ok(!first.crossSells.includes('whole-milk') && !first.crossSells.includes('cereal'), `${engine}: never the cart: ${first.crossSells}`);
     assert.ok(first.prices.every((p) => /\d/.test(p)), `${engine} (language ${JSON.stringify(first.language)}): ${first.prices}`);
@@ -146,7 +176,7 @@ test('the same checkout in Chromium, Firefox ESR and WebKitGTK: same orders, pri
 test('the snippet page and Consent Mode in every engine: stored with consent, erased on withdrawal, nothing when denied', async () => {
   const only = process.env.E2E_ENGINES?.split(',') ?? Object.keys(ENGINES);
   for (const engine of only) {
-    const { snippet, denied } = await snippetAndDenied(engine);
+    const { snippet, denied } = await bounded(engine, snippetAndDenied);
     assert.deepEqual(snippet.cart, ['cereal', 'whole-milk'], `${engine}: dataLayer event before load + queued track`);
     assert.equal(snippet.first, 'ideal', `${engine}: NL context from the snippet config`);
     assert.ok(snippet.stored > 0, `${engine}: stored with consent`);
