@@ -100,7 +100,8 @@ export class Personalizer {
     // dataLayer events the old instance took in, with the time it tracked them at.
     const hub = globalThis.window?.dataLayer?.__checkoutPersonalizer;
     const recent = hub?.recent?.[`${options.namespace ?? 'cp'}:ecommerce`];
-    if (recent?.length) replay(recent.map(([ts, e]) => ({ ...e, ts })));
+    // A gtag('event', name, params) command was kept as its array: the time goes in params.
+    if (recent?.length) replay(recent.map(([ts, e]) => (Array.isArray(e) ? [e[0], e[1], { ...e[2], ts }] : { ...e, ts })));
   }
 
   track(event) {

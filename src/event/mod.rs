@@ -15,6 +15,7 @@ pub use personal::personal_data;
 
 use crate::value::Value;
 use serde::Serialize;
+use std::borrow::Cow;
 use std::fmt;
 
 /// Longest id (item id) kept, in bytes.
@@ -196,12 +197,42 @@ impl Event {
     }
 }
 
-/// Whether a `dataLayer` entry is an ecommerce event this module tracks: an object whose
-/// `event` names one of `EventType`'s (GTM's own entries, `{ecommerce: null}` resets and
-/// gtag commands are not).
-pub fn is_data_layer_event(v: &Value) -> bool {
-    matches!(v.field("event"), Some(Value::Str(name))
-        if EventType::from_name(name.trim()).is_some_and(|t| t != EventType::Exposure))
+/// Whether `name` is an event a page's `dataLayer` may tell this module about.
+fn tracked_name(name: &str) -> bool {
+    EventType::from_name(name.trim()).is_some_and(|t| t != EventType::Exposure)
+}
+
+/// The ecommerce event a `dataLayer` entry stands for, if it is one this module tracks, in
+/// the object form `Event::from_value` reads. Two ways GA4 puts one there:
+/// - GTM's `dataLayer.push({event: 'add_to_cart', ecommerce: {...}})`: taken as it is;
+/// - gtag.js's `gtag('event', 'add_to_cart', {currency, value, items, ...})`, which pushes
+///   its `arguments` (handed over as an array): read as `{event: name, ...params}`.
+///
+/// GTM's own entries (`gtm.js`, `gtm.dom`), `{ecommerce: null}` resets, other gtag commands
+/// (`js`, `config`, `set`, `consent`) and events of other names are not.
+pub fn data_layer_event(v: &Value) -> Option<Cow<'_, Value>> {
+    match v {
+        Value::Map(_) => match v.field("event") {
+            Some(Value::Str(name)) if tracked_name(name) => Some(Cow::Borrowed(v)),
+            _ => None,
+        },
+        Value::List(args) => match args.as_slice() {
+            [Value::Str(command), Value::Str(name), rest @ ..]
+                if command == "event" && tracked_name(name) && rest.len() <= 1 =>
+            {
+                let mut fields = match rest.first() {
+                    None | Some(Value::Null) => Vec::new(),
+                    Some(Value::Map(params)) => params.clone(),
+                    Some(_) => return None,
+                };
+                fields.retain(|(k, _)| k != "event" && k != "type");
+                fields.push(("event".to_owned(), Value::Str(name.clone())));
+                Some(Cow::Owned(Value::Map(fields)))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// An event in GA4's own field names, as `exportData()` returns it.

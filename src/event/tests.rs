@@ -310,3 +310,75 @@ fn a_bad_optional_field_costs_that_field_and_a_bad_item_that_item() {
     let (e, d) = lenient(r#"{"event":"page_view","ts":"yesterday","ecommerce":[1]}"#).unwrap();
     assert_eq!((e.ts, d), (NOW, vec!["ecommerce", "ts"]));
 }
+
+/// gtag.js puts GA4's ecommerce events in the `dataLayer` as its `arguments`
+/// (`gtag('event', 'add_to_cart', {currency, value, items})`, GA4's "gtag.js" examples):
+/// each is the same event as GTM's push of the same parameters under `ecommerce`.
+#[test]
+fn gtag_event_commands_are_the_events_gtm_pushes_are() {
+    let params = [
+        (
+            "add_to_cart",
+            r#"{"currency":"USD","value":30.03,"items":[{"item_id":"SKU_12345","item_name":"Stan and Friends Tee",
+                "affiliation":"Google Merchandise Store","coupon":"SUMMER_FUN","discount":2.22,"index":0,
+                "item_brand":"Google","item_category":"Apparel","item_list_id":"related_products",
+                "item_variant":"green","location_id":"ChIJIQBpAG2ahYAR_6128GcTUEo","price":"10.01","quantity":3}]}"#,
+        ),
+        (
+            "purchase",
+            r#"{"transaction_id":"T_12345","value":72.05,"tax":3.60,"shipping":5.99,"currency":"USD",
+                "coupon":"SUMMER_SALE","send_to":"G-XXXXXXXXXX",
+                "items":[{"item_id":"SKU_12345","item_name":"Tee","price":10.01,"quantity":3}]}"#,
+        ),
+        (
+            "view_cart",
+            r#"{"currency":"EUR","value":"12.50","items":[{"item_id":7,"price":"12.50"}]}"#,
+        ),
+        (
+            "add_payment_info",
+            r#"{"currency":"EUR","value":12.5,"payment_type":"Credit Card","items":[{"item_id":"a"}]}"#,
+        ),
+    ];
+    for (name, p) in params {
+        let gtag: Value = serde_json::from_str(&format!(r#"["event","{name}",{p}]"#)).unwrap();
+        let gtm: Value =
+            serde_json::from_str(&format!(r#"{{"event":"{name}","ecommerce":{p}}}"#)).unwrap();
+        let from_gtag = data_layer_event(&gtag).unwrap_or_else(|| panic!("{name}"));
+        let from_gtm = data_layer_event(&gtm).unwrap();
+        let a = Event::from_value_lenient(&from_gtag, NOW).unwrap();
+        let b = Event::from_value_lenient(&from_gtm, NOW).unwrap();
+        assert_eq!(a, b, "{name}");
+        assert!(a.1.is_empty(), "{name}: {:?}", a.1);
+    }
+    // The time a page's recovery puts in the parameters is read.
+    let replayed: Value = serde_json::from_str(
+        r#"["event","add_to_cart",{"items":[{"item_id":"a"}],"ts":1700000000000}]"#,
+    )
+    .unwrap();
+    let e = Event::from_value(&data_layer_event(&replayed).unwrap(), NOW).unwrap();
+    assert_eq!(e.ts, 1_700_000_000_000);
+    // Not events this module tracks: other gtag commands, other event names, odd shapes,
+    // GTM's own entries and resets.
+    for other in [
+        r#"["js","2026-12-02T00:00:00.000Z"]"#,
+        r#"["config","G-XXXXXXXXXX",{"send_page_view":false}]"#,
+        r#"["set",{"currency":"EUR"}]"#,
+        r#"["consent","update",{"ad_storage":"granted"}]"#,
+        r#"["event","login",{"method":"Google"}]"#,
+        r#"["event","add_to_cart","not parameters"]"#,
+        r#"["event","add_to_cart",{},"extra"]"#,
+        r#"["event"]"#,
+        r#"[]"#,
+        r#"{"event":"gtm.js","gtm.start":1700000000000}"#,
+        r#"{"ecommerce":null}"#,
+        r#"{"event":"exposure"}"#,
+        r#""add_to_cart""#,
+    ] {
+        let v: Value = serde_json::from_str(other).unwrap();
+        assert!(data_layer_event(&v).is_none(), "{other}");
+    }
+    // A page view has no parameters to give.
+    let v: Value = serde_json::from_str(r#"["event","page_view"]"#).unwrap();
+    let e = Event::from_value(&data_layer_event(&v).unwrap(), NOW).unwrap();
+    assert_eq!(e.kind, EventType::PageView);
+}

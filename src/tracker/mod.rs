@@ -413,7 +413,10 @@ impl<S: Store> Tracker<S> {
     /// and content): what the page kept of a trapped instance's events, replayed into a
     /// fresh one restored from storage. Returns whether it was tracked.
     pub fn replay(&mut self, value: &Value, now: i64) -> Result<bool, EventError> {
-        let event = Event::from_value(value, now)?;
+        // A `dataLayer` entry comes back as the page pushed it (a gtag command included).
+        let value =
+            crate::event::data_layer_event(value).unwrap_or(std::borrow::Cow::Borrowed(value));
+        let event = Event::from_value(&value, now)?;
         if self.journal.events().any(|e| *e == event) {
             return Ok(false);
         }

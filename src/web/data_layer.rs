@@ -1,6 +1,7 @@
 //! The page's GA4 `dataLayer`: one wrapper of its `push` for the whole page, through which
 //! this module follows Google Consent Mode (from construction, `consentMode` option) and
-//! ingests ecommerce events (while attached).
+//! ingests ecommerce events (while attached), GTM's pushes and gtag.js's `gtag('event', …)`
+//! alike (`event::data_layer_event`).
 //!
 //! Each listener sees every entry exactly once, in order: those already in the array when
 //! it starts, then every later push. Re-attaching replays only what it has not seen (no
@@ -165,11 +166,9 @@ fn entry_of(inner: &Rc<Inner>, role: Role, entry: &JsValue) -> Option<f64> {
             None
         }
         Role::Ecommerce => {
-            if !crate::event::is_data_layer_event(&v) {
-                return None;
-            }
+            let event = crate::event::data_layer_event(&v)?;
             let now = inner.now();
-            inner.track_quietly(&v, now).then_some(now as f64)
+            inner.track_quietly(&event, now).then_some(now as f64)
         }
     }
 }

@@ -24,6 +24,9 @@ test('after a trap the page keeps working and loses nothing', async () => {
     p.flush();
     p.track({ type: 'add_to_cart', items: [{ item_id: 'pending', price: 1 }] });
     window.dataLayer.push({ event: 'add_to_cart', ecommerce: { items: [{ item_id: 'pushed', price: 2 }] } });
+    // gtag.js's form (GA4's gtag examples): its `arguments` object lands in the dataLayer.
+    function gtag() { window.dataLayer.push(arguments); }
+    gtag('event', 'add_to_cart', { currency: 'EUR', value: '2.00', items: [{ item_id: 'gtagged', price: '2.00' }] });
     p.setContext({ country: 'NL' });
     p.__trapForTests();
     // The same object goes on, on a fresh instance.
@@ -41,8 +44,8 @@ test('after a trap the page keeps working and loses nothing', async () => {
       segments: stored.length,
     };
   });
-  assert.deepEqual(out.cart, ['pending×1', 'pushed×1', 'stored×1']);
-  assert.deepEqual(out.after, ['clicked×1', 'later×1', 'pending×1', 'pushed×1', 'stored×1']);
+  assert.deepEqual(out.cart, ['gtagged×1', 'pending×1', 'pushed×1', 'stored×1']);
+  assert.deepEqual(out.after, ['clicked×1', 'gtagged×1', 'later×1', 'pending×1', 'pushed×1', 'stored×1']);
   assert.equal(out.country, 'NL', 'what the page told the old instance holds');
   assert.deepEqual(out.restored, out.after, 'stored once each: nothing lost, nothing twice');
   assert.deepEqual(page.errors, []);

@@ -139,6 +139,17 @@ test('the snippet-only page: queued calls, dataLayer events and Consent Mode all
   // Events pushed to dataLayer after load are ingested too.
   await page.evaluate(() => dataLayer.push({ event: 'add_to_cart', ecommerce: { items: [{ item_id: 'bananas', price: 1.99 }] } }));
   await page.waitForFunction(() => window.checkoutPersonalizer.personalizer.profile().cart.quantity === 3);
+  // A store tagged with gtag.js alone (GA4's gtag examples): its commands, a Date among
+  // them, pass by; its ecommerce events are ingested like GTM's pushes.
+  await page.evaluate(() => {
+    gtag('js', new Date());
+    gtag('config', 'G-TEST000000', { send_page_view: false });
+    gtag('event', 'login', { method: 'Google' });
+    gtag('event', 'add_to_cart', { currency: 'EUR', value: 4.98, items: [{ item_id: 'apples', item_name: 'Apples', price: '2.49', quantity: 2 }] });
+  });
+  await page.waitForFunction(() => window.checkoutPersonalizer.personalizer.profile().cart.quantity === 5);
+  const apples = await page.evaluate(() => window.checkoutPersonalizer.personalizer.profile().cart.items.find((l) => l.id === 'apples'));
+  assert.equal(apples?.quantity, 2, JSON.stringify(apples));
   await page.evaluate(() => window.checkoutPersonalizer.personalizer.flush());
   assert.ok((await page.evaluate(() => Object.keys(localStorage))).some((k) => k.startsWith('snippet:')));
   // Consent withdrawn through Consent Mode: everything stored is erased.
