@@ -187,11 +187,22 @@ fn item_fields(v: &Value, r: &mut Read) -> Result<Item, EventError> {
     if !matches!(v, Value::Map(_)) {
         return Err(invalid("", "must be an object"));
     }
-    let id = match v.field("item_id") {
-        Some(Value::Num(n)) if n.fract() == 0.0 && n.abs() < 1e15 => (*n as i64).to_string(),
-        Some(other) => text(Some(other), "item_id", MAX_ID)?
-            .ok_or_else(|| invalid("item_id", "must not be empty"))?,
-        None => {
+    // GA4 requires `item_id` or `item_name`: without an id, the name stands for it.
+    let (id, id_field) = match (v.field("item_id"), v.field("item_name")) {
+        (Some(Value::Num(n)), _) if n.fract() == 0.0 && n.abs() < 1e15 => {
+            ((*n as i64).to_string(), "item_id")
+        }
+        (Some(other), _) => (
+            text(Some(other), "item_id", MAX_ID)?
+                .ok_or_else(|| invalid("item_id", "must not be empty"))?,
+            "item_id",
+        ),
+        (None, Some(name @ Value::Str(_))) => (
+            text(Some(name), "item_name", MAX_ID)?
+                .ok_or_else(|| invalid("item_name", "must not be empty without an item_id"))?,
+            "item_name",
+        ),
+        (None, _) => {
             return Err(EventError::Missing {
                 field: "item_id".into(),
             })
@@ -200,7 +211,7 @@ fn item_fields(v: &Value, r: &mut Read) -> Result<Item, EventError> {
     // A number is text like any other: a card number typed into an id field.
     if let Some(what) = personal_data(&id) {
         return Err(EventError::Personal {
-            field: "item_id".into(),
+            field: id_field.into(),
             what,
         });
     }

@@ -382,3 +382,35 @@ fn gtag_event_commands_are_the_events_gtm_pushes_are() {
     let e = Event::from_value(&data_layer_event(&v).unwrap(), NOW).unwrap();
     assert_eq!(e.kind, EventType::PageView);
 }
+
+/// GA4 requires `item_id` or `item_name` on an item: a store that sends only names still
+/// fills the cart, the name standing for the id.
+#[test]
+fn an_item_without_an_id_goes_by_its_name() {
+    let e = check(
+        r#"{"event":"add_to_cart","ecommerce":{"currency":"EUR","value":"5.00",
+            "items":[{"item_name":" Oat Milk 1L ","price":"2.50","quantity":2},{"item_id":null,"item_name":"Rye Bread"}]}}"#,
+    )
+    .unwrap();
+    let ids: Vec<&str> = e.items.iter().map(|i| i.id.as_str()).collect();
+    assert_eq!(ids, ["Oat Milk 1L", "Rye Bread"]);
+    assert_eq!(e.items[0].name.as_deref(), Some("Oat Milk 1L"));
+    assert_eq!((e.items[0].price, e.items[0].quantity), (Some(2.5), 2));
+    // An id, when there is one, is the id; neither is still an error; a name that is
+    // personal data is refused under its own name.
+    assert_eq!(
+        check(r#"{"type":"add_to_cart","items":[{"item_id":"sku-1","item_name":"Tee"}]}"#)
+            .unwrap()
+            .items[0]
+            .id,
+        "sku-1"
+    );
+    err(
+        r#"{"type":"add_to_cart","items":[{"price":2}]}"#,
+        "event: missing field \"items[0].item_id\"",
+    );
+    err(
+        r#"{"type":"add_to_cart","items":[{"item_name":"ann@example.com"}]}"#,
+        "event: \"items[0].item_name\" looks like personal data (an e-mail address) and is not stored",
+    );
+}

@@ -56,8 +56,11 @@ export type EventType =
 /** A number, or a decimal string as GA4 accepts it ("31.10", " 2 "; never "1,99"). */
 export type Amount = number | string;
 
-export interface TrackItem {
-  item_id: string | number;
+/** GA4 requires `item_id` or `item_name`: without an id, the name stands for it. */
+export type TrackItem = TrackItemFields &
+  ({ item_id: string | number } | { item_id?: null; item_name: string });
+
+export interface TrackItemFields {
   item_name?: string;
   item_category?: string;
   item_brand?: string;

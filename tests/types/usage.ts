@@ -9,6 +9,7 @@ export async function storefront(): Promise<void> {
   const p = new Personalizer({ consent: 'pending', consentMode: { region: 'DE' }, decisionDeadlineMs: 120 });
   p.track({ type: 'add_to_cart', items: [{ item_id: 'sku-1', price: '31.10', quantity: 2 }] });
   p.track({ event: 'purchase', ecommerce: { transaction_id: 'T1', value: '42.50', tax: '3.60', currency: 'EUR', items: [{ item_id: 42 }] } });
+  p.track({ type: 'add_to_cart', items: [{ item_name: 'Oat Milk 1L', price: '2.50' }] });
   const info: ModelInfo = await p.loadModelFromUrl('/models/checkout.cpm', { integrity: 'sha256-abc', id: 'checkout' });
   const heads: string[] = info.heads.map((h) => h.name);
   const r: Ranking = p.rankPaymentMethods([{ id: 'card' }, 'paypal'], { country: 'DE' });
@@ -27,6 +28,8 @@ export async function storefront(): Promise<void> {
   m.predict('intent', new Float64Array(3));
   void [heads, first, dropped, ids, batch, erased];
 
+  // @ts-expect-error: an item needs an item_id or an item_name
+  p.track({ type: 'add_to_cart', items: [{ price: 2 }] });
   // @ts-expect-error: a misspelt field of the model's info
   void (await p.loadModelFromUrl('/m.cpm')).heds;
   // @ts-expect-error: customer_id, not customerId
