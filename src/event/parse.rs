@@ -187,20 +187,26 @@ fn item_fields(v: &Value, r: &mut Read) -> Result<Item, EventError> {
     if !matches!(v, Value::Map(_)) {
         return Err(invalid("", "must be an object"));
     }
+    // GA4's item also takes the older names gtag.js still accepts (`id`, `name`, `brand`,
+    // `category`, as Universal Analytics tagging sends them); the GA4 name wins.
+    let pick = |ga4: &'static str, older: &'static str| match v.field(ga4) {
+        Some(x) => Some((ga4, x)),
+        None => v.field(older).map(|x| (older, x)),
+    };
+    let name_field = pick("item_name", "name");
     // GA4 requires `item_id` or `item_name`: without an id, the name stands for it.
-    let (id, id_field) = match (v.field("item_id"), v.field("item_name")) {
-        (Some(Value::Num(n)), _) if n.fract() == 0.0 && n.abs() < 1e15 => {
-            ((*n as i64).to_string(), "item_id")
+    let (id, id_field) = match (pick("item_id", "id"), name_field) {
+        (Some((key, Value::Num(n))), _) if n.fract() == 0.0 && n.abs() < 1e15 => {
+            ((*n as i64).to_string(), key)
         }
-        (Some(other), _) => (
-            text(Some(other), "item_id", MAX_ID)?
-                .ok_or_else(|| invalid("item_id", "must not be empty"))?,
-            "item_id",
+        (Some((key, other)), _) => (
+            text(Some(other), key, MAX_ID)?.ok_or_else(|| invalid(key, "must not be empty"))?,
+            key,
         ),
-        (None, Some(name @ Value::Str(_))) => (
-            text(Some(name), "item_name", MAX_ID)?
-                .ok_or_else(|| invalid("item_name", "must not be empty without an item_id"))?,
-            "item_name",
+        (None, Some((key, name @ Value::Str(_)))) => (
+            text(Some(name), key, MAX_ID)?
+                .ok_or_else(|| invalid(key, "must not be empty without an item_id"))?,
+            key,
         ),
         (None, _) => {
             return Err(EventError::Missing {
@@ -220,15 +226,23 @@ fn item_fields(v: &Value, r: &mut Read) -> Result<Item, EventError> {
         id,
         name: r.optional(
             "items[].item_name",
-            text(v.field("item_name"), "item_name", MAX_TEXT),
+            text(name_field.map(|(_, x)| x), "item_name", MAX_TEXT),
         )?,
         category: r.optional(
             "items[].item_category",
-            text(v.field("item_category"), "item_category", MAX_TEXT),
+            text(
+                pick("item_category", "category").map(|(_, x)| x),
+                "item_category",
+                MAX_TEXT,
+            ),
         )?,
         brand: r.optional(
             "items[].item_brand",
-            text(v.field("item_brand"), "item_brand", MAX_TEXT),
+            text(
+                pick("item_brand", "brand").map(|(_, x)| x),
+                "item_brand",
+                MAX_TEXT,
+            ),
         )?,
         price: r.optional("items[].price", number(v.field("price"), "price"))?,
         quantity: quantity.unwrap_or(1),

@@ -414,3 +414,47 @@ fn an_item_without_an_id_goes_by_its_name() {
         "event: \"items[0].item_name\" looks like personal data (an e-mail address) and is not stored",
     );
 }
+
+/// gtag.js's item still takes Universal Analytics' names (`id`, `name`, `brand`,
+/// `category`; Google's `Item` type lists them as "use item_… instead"): a store whose
+/// gtag tagging dates from UA feeds the same cart. The GA4 name wins when both are there.
+#[test]
+fn items_in_universal_analytics_names_are_read() {
+    let v: Value = serde_json::from_str(
+        r#"["event","add_to_cart",{"items":[{"id":"P12345","name":"Android Warhol T-Shirt",
+            "list_name":"Search Results","brand":"Google","category":"Apparel/T-Shirts",
+            "variant":"Black","list_position":1,"quantity":2,"price":"2.0"}]}]"#,
+    )
+    .unwrap();
+    let (e, dropped) = Event::from_value_lenient(&data_layer_event(&v).unwrap(), NOW).unwrap();
+    assert!(dropped.is_empty(), "{dropped:?}");
+    let i = &e.items[0];
+    assert_eq!(
+        (
+            i.id.as_str(),
+            i.name.as_deref(),
+            i.brand.as_deref(),
+            i.category.as_deref()
+        ),
+        (
+            "P12345",
+            Some("Android Warhol T-Shirt"),
+            Some("Google"),
+            Some("Apparel/T-Shirts")
+        )
+    );
+    assert_eq!((i.quantity, i.price), (2, Some(2.0)));
+    let both = check(
+        r#"{"type":"add_to_cart","items":[{"item_id":"sku-1","id":"P1","item_name":"Tee","name":"Old"}]}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        (both.items[0].id.as_str(), both.items[0].name.as_deref()),
+        ("sku-1", Some("Tee"))
+    );
+    // A bad older id is named as the page sent it.
+    err(
+        r#"{"type":"add_to_cart","items":[{"id":"ann@example.com"}]}"#,
+        "event: \"items[0].id\" looks like personal data (an e-mail address) and is not stored",
+    );
+}

@@ -56,12 +56,22 @@ export type EventType =
 /** A number, or a decimal string as GA4 accepts it ("31.10", " 2 "; never "1,99"). */
 export type Amount = number | string;
 
-/** GA4 requires `item_id` or `item_name`: without an id, the name stands for it. */
+/** GA4 requires `item_id` or `item_name`: without an id, the name stands for it. The
+ *  older names gtag.js still takes (`id`, `name`, `brand`, `category`) are read too. */
 export type TrackItem = TrackItemFields &
-  ({ item_id: string | number } | { item_id?: null; item_name: string });
+  ({ item_id: string | number } | { id: string | number } | { item_name: string } | { name: string });
 
 export interface TrackItemFields {
+  item_id?: string | number;
   item_name?: string;
+  /** @deprecated Universal Analytics' name: use item_id. */
+  id?: string | number;
+  /** @deprecated Universal Analytics' name: use item_name. */
+  name?: string;
+  /** @deprecated Universal Analytics' name: use item_brand. */
+  brand?: string;
+  /** @deprecated Universal Analytics' name: use item_category. */
+  category?: string;
   item_category?: string;
   item_brand?: string;
   price?: Amount;

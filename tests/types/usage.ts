@@ -10,6 +10,7 @@ export async function storefront(): Promise<void> {
   p.track({ type: 'add_to_cart', items: [{ item_id: 'sku-1', price: '31.10', quantity: 2 }] });
   p.track({ event: 'purchase', ecommerce: { transaction_id: 'T1', value: '42.50', tax: '3.60', currency: 'EUR', items: [{ item_id: 42 }] } });
   p.track({ type: 'add_to_cart', items: [{ item_name: 'Oat Milk 1L', price: '2.50' }] });
+  p.track({ type: 'add_to_cart', items: [{ id: 'P12345', name: 'Tee', category: 'Apparel/T-Shirts', quantity: 2 }] });
   const info: ModelInfo = await p.loadModelFromUrl('/models/checkout.cpm', { integrity: 'sha256-abc', id: 'checkout' });
   const heads: string[] = info.heads.map((h) => h.name);
   const r: Ranking = p.rankPaymentMethods([{ id: 'card' }, 'paypal'], { country: 'DE' });
