@@ -111,9 +111,9 @@ def knn(train):
 EASE_GRID = (1.0, 10.0, 100.0, 1000.0, 10000.0)
 
 
-def dense_ease(train, lam):
-    """EASE^R with every item and no sparsification (Steck 2019): B = I - P diag(1/diag P),
-    P = (XᵀX + λI)⁻¹; a cart scores Σ B[cart]. Ties and empty carts fall back to popularity."""
+def ease_weights(train, lam):
+    """EASE^R's item-item weights with every item (Steck 2019): B = I - P diag(1/diag P),
+    P = (XᵀX + λI)⁻¹. Returns the items (sorted), their index, B and each item's basket count."""
     import numpy as np
     from scipy.linalg import cho_factor, cho_solve
     items = sorted({x for b in train for x in b})
@@ -129,7 +129,28 @@ def dense_ease(train, lam):
     del G
     B = -P / np.diag(P)
     B[np.diag_indices(n)] = 0
-    del P
+    return items, ix, B, pop
+
+
+def instacart_validation():
+    """The Instacart sample A split the EASE studies tune on: the training part of this
+    file's seeded split minus its validation baskets (fit), and every validation basket
+    with each of its items hidden in turn (queries). Never the test split."""
+    baskets = load_instacart()
+    rng = random.Random(SEED)
+    idx = list(range(len(baskets)))
+    rng.shuffle(idx)
+    train = [baskets[i] for i in idx[len(idx) // 5:]]
+    n_val = len(train) // 10
+    val, fit = train[:n_val], train[n_val:]
+    return fit, [([x for x in b if x != h], h) for b in val if len(b) >= 2 for h in b]
+
+
+def dense_ease(train, lam):
+    """EASE^R with every item and no sparsification: a cart scores Σ B[cart]. Ties and
+    empty carts fall back to popularity."""
+    import numpy as np
+    items, ix, B, pop = ease_weights(train, lam)
     tiebreak = 1e-9 * pop / pop.max()
 
     def rec(cart):

@@ -10,7 +10,6 @@ import gzip
 import json
 import math
 import os
-import random
 import subprocess
 import sys
 import tempfile
@@ -25,14 +24,7 @@ KS = tuple(int(k) for k in os.environ.get("EASE_KS", "10,20,30,50,80").split(","
 def main():
     if not os.path.exists(cs.INSTACART):
         return 0
-    baskets = cs.load_instacart()
-    rng = random.Random(cs.SEED)
-    idx = list(range(len(baskets)))
-    rng.shuffle(idx)
-    train = [baskets[i] for i in idx[len(idx) // 5:]]
-    n_val = len(train) // 10
-    val, fit = train[:n_val], train[n_val:]
-    qv = [([x for x in b if x != h], h) for b in val if len(b) >= 2 for h in b]
+    fit, qv = cs.instacart_validation()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         bpath, cpm, carts = (os.path.join(tmp, f) for f in ("fit.csv", "m.cpm", "carts.csv"))

@@ -17,11 +17,9 @@ variant, and the share of B's squared Frobenius norm its top 8/16/32/64 singular
 hold; writes eval/out/ease_lowrank.json."""
 import json
 import os
-import random
 import sys
 
 import numpy as np
-from scipy.linalg import cho_factor, cho_solve
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import crosssell as cs  # noqa: E402
@@ -63,29 +61,9 @@ def top_k_rows(m, per_row):
 def main():
     if not os.path.exists(cs.INSTACART):
         return 0
-    baskets = cs.load_instacart()
-    rng = random.Random(cs.SEED)
-    idx = list(range(len(baskets)))
-    rng.shuffle(idx)
-    train = [baskets[i] for i in idx[len(idx) // 5:]]
-    n_val = len(train) // 10
-    val, fit = train[:n_val], train[n_val:]
-    qv = [([x for x in b if x != h], h) for b in val if len(b) >= 2 for h in b]
-
-    items = sorted({x for b in fit for x in b})
-    ix = {x: i for i, x in enumerate(items)}
+    fit, qv = cs.instacart_validation()
+    items, ix, B, pop = cs.ease_weights(fit, LAMBDA)
     n = len(items)
-    G = np.zeros((n, n), dtype=np.float64)
-    for b in fit:
-        c = [ix[x] for x in b]
-        G[np.ix_(c, c)] += 1
-    pop = np.diag(G).copy()
-    G[np.diag_indices(n)] += LAMBDA
-    P = cho_solve(cho_factor(G, lower=True, check_finite=False), np.eye(n), check_finite=False)
-    del G
-    B = -P / np.diag(P)
-    B[np.diag_indices(n)] = 0
-    del P
     B = B.astype(np.float32)
     tiebreak = (1e-6 * pop / pop.max()).astype(np.float32)
     carts = [[ix[x] for x in c if x in ix] for c, _ in qv]
