@@ -127,6 +127,11 @@ pub fn ingest_event(v: &Value) {
     let v = v.clone();
     let mut t = Tracker::for_replay(MemoryStore::new(), &Options::default(), 1, T0);
     let _ = t.track(&v, T0);
+    // As a `dataLayer` entry (GTM's push or a gtag command), read leniently, and replayed.
+    if let Some(e) = crate::event::data_layer_event(&v) {
+        let _ = t.track_lenient(&e, T0);
+    }
+    let _ = t.replay(&v, T0);
     let _ = t.profile(T0 + 1);
     // The same value as ranking input, against a real bundle with rules and co-occurrence.
     if t.load_model(include_bytes!("../../tests/fixtures/ranking.cpm"))
