@@ -95,7 +95,12 @@ export class Personalizer {
         this.#inner[name](...args)?.catch?.(() => {});
       } catch (_) { /* what the old instance accepted, the new one may refuse: skip it */ }
     }
-    const replay = (events) => { try { this.#inner.__replay(events); } catch (_) { /* skip */ } };
+    // In batches the module's reading bounds allow (500 entries a list).
+    const replay = (events) => {
+      for (let i = 0; i < events.length; i += 200) {
+        try { this.#inner.__replay(events.slice(i, i + 200)); } catch (_) { /* skip */ }
+      }
+    };
     replay(this.#events);
     // dataLayer events the old instance took in, with the time it tracked them at.
     const hub = globalThis.window?.dataLayer?.__checkoutPersonalizer;

@@ -4,19 +4,42 @@
 //! object fails cleanly, with the same wording as before.
 
 use super::error::{fail, js_text};
-use crate::value::{Value, MAX_DEPTH, MAX_ENTRIES};
+use crate::value::{Value, MAX_DEPTH, MAX_ENTRIES, MAX_STRING};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/src/web/tape.js")]
 extern "C" {
     #[wasm_bindgen(catch, js_name = encodeTape)]
     fn encode_tape(v: &JsValue, max_depth: u32, max_entries: u32) -> Result<Vec<u8>, JsValue>;
+    #[wasm_bindgen(catch, js_name = encodeTape)]
+    fn encode_tape_lenient(
+        v: &JsValue,
+        max_depth: u32,
+        max_entries: u32,
+        lenient: bool,
+        max_string: u32,
+    ) -> Result<Vec<u8>, JsValue>;
     #[wasm_bindgen(catch, js_name = decodeTape)]
     fn decode_tape(bytes: &[u8]) -> Result<JsValue, JsValue>;
 }
 
 pub fn to_value(v: &JsValue) -> Result<Value, String> {
     let bytes = encode_tape(v, MAX_DEPTH as u32, MAX_ENTRIES as u32).map_err(|e| js_text(&e))?;
+    crate::tape::decode(&bytes).map_err(|e| e.0)
+}
+
+/// `to_value` for what the page put in its `dataLayer`, read leniently: a part beyond
+/// `Value`'s limits or not a plain value (GTM's `eventCallback` function, a long string, a
+/// deep object) is null, a long list keeps its first entries; the rest of the entry stays.
+pub fn to_value_lenient(v: &JsValue) -> Result<Value, String> {
+    let bytes = encode_tape_lenient(
+        v,
+        MAX_DEPTH as u32,
+        MAX_ENTRIES as u32,
+        true,
+        MAX_STRING as u32,
+    )
+    .map_err(|e| js_text(&e))?;
     crate::tape::decode(&bytes).map_err(|e| e.0)
 }
 

@@ -151,7 +151,7 @@ impl Drop for DataLayer {
 /// One entry for `role`. Returns the time an ecommerce event was tracked at (the package's
 /// recovery replays it with that time, so it is never tracked twice).
 fn entry_of(inner: &Rc<Inner>, role: Role, entry: &JsValue) -> Option<f64> {
-    let v = super::convert::to_value(entry).ok()?;
+    let v = super::convert::to_value_lenient(entry).ok()?;
     match role {
         Role::Consent => {
             if !matches!(v, Value::List(_)) {

@@ -491,7 +491,8 @@ impl Personalizer {
     #[doc(hidden)]
     #[wasm_bindgen(js_name = __replay, skip_typescript)]
     pub fn replay(&self, events: JsValue) -> Result<u32, JsError> {
-        let v = to_value(&events).map_err(|e| read_error("event", e))?;
+        // Leniently, as the dataLayer entries among them were read.
+        let v = super::convert::to_value_lenient(&events).map_err(|e| read_error("event", e))?;
         let now = self.inner.now();
         let mut n = 0;
         if let crate::value::Value::List(list) = v {

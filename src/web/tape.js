@@ -85,7 +85,12 @@ let scratchView = new DataView(scratch.buffer);
 // The page's value -> a tape, with the module's limits. Throws (with the module's
 // wording) on values it cannot carry: too deep, too many entries, functions, symbols,
 // bigints, or a getter that throws.
-export function encodeTape(input, maxDepth, maxEntries) {
+// `maxString` (bytes of UTF-8) is only read when `lenient`: then whatever breaks a limit
+// (a function such as GTM's `eventCallback`, a symbol or bigint, a getter that throws, a
+// string too long, nesting too deep) becomes null, and long lists and objects keep their
+// first `maxEntries` entries, so a page's dataLayer entry loses that part, never the rest.
+// Otherwise it is an error.
+export function encodeTape(input, maxDepth, maxEntries, lenient = false, maxString = 0) {
   const ops = [];
   const nums = [];
   const lens = [];
@@ -94,8 +99,13 @@ export function encodeTape(input, maxDepth, maxEntries) {
     lens.push(s.length);
     text += s;
   };
+  // UTF-8 bytes exceed units only past a third of the limit: only then count them.
+  const tooLong = (s) => s.length > maxString || (s.length * 3 > maxString && encoder.encode(s).length > maxString);
   const walk = (v, depth) => {
-    if (depth > maxDepth) throw new Error(`nested deeper than ${maxDepth} levels`);
+    if (depth > maxDepth) {
+      if (lenient) { ops.push(0); return; }
+      throw new Error(`nested deeper than ${maxDepth} levels`);
+    }
     if (v === null || v === undefined) {
       ops.push(0);
       return;
@@ -103,26 +113,39 @@ export function encodeTape(input, maxDepth, maxEntries) {
     switch (typeof v) {
       case 'boolean': ops.push(v ? 1 : 2); return;
       case 'number': ops.push(3); nums.push(v); return;
-      case 'string': ops.push(4); str(v); return;
-      case 'object': break;
-      default: throw new Error('unsupported value (a function, symbol or bigint)');
+      case 'string':
+        if (lenient && tooLong(v)) ops.push(0);
+        else { ops.push(4); str(v); }
+        return;
+      case 'object':
+        // Its entries would be deeper than the module reads.
+        if (lenient && depth >= maxDepth) { ops.push(0); return; }
+        break;
+      default:
+        if (lenient) { ops.push(0); return; }
+        throw new Error('unsupported value (a function, symbol or bigint)');
     }
     if (Array.isArray(v)) {
-      if (v.length > maxEntries) throw new Error(`more than ${maxEntries} entries`);
+      if (v.length > maxEntries && !lenient) throw new Error(`more than ${maxEntries} entries`);
       ops.push(5);
-      for (let i = 0; i < v.length; i++) walk(v[i], depth + 1);
+      for (let i = 0; i < Math.min(v.length, maxEntries); i++) walk(v[i], depth + 1);
       ops.push(7);
       return;
     }
-    const keys = Object.keys(v);
-    if (keys.length > maxEntries) throw new Error(`more than ${maxEntries} entries`);
+    let keys = Object.keys(v);
+    if (keys.length > maxEntries) {
+      if (!lenient) throw new Error(`more than ${maxEntries} entries`);
+      keys = keys.slice(0, maxEntries);
+    }
     ops.push(6);
     for (const k of keys) {
+      if (lenient && tooLong(k)) continue;
       let x;
       try {
         x = v[k];
       } catch {
-        throw new Error(`reading "${k}" threw`);
+        if (!lenient) throw new Error(`reading "${k}" threw`);
+        x = null;
       }
       str(k);
       walk(x, depth + 1);

@@ -51,3 +51,28 @@ test('after a trap the page keeps working and loses nothing', async () => {
   assert.deepEqual(page.errors, []);
   await context.close();
 });
+
+test('a trap after many events and dataLayer entries with functions replays them all', async () => {
+  const context = await browser.newContext();
+  const page = await openHarness(context, server.url);
+  const out = await page.evaluate(async () => {
+    document.body.innerHTML = '<fieldset data-personalize="payment-methods"><label data-payment-method="card">Card</label></fieldset>';
+    window.dataLayer = [];
+    const p = new window.cp.Personalizer({ consent: 'granted', flushDelayMs: 60000, decisionDeadlineMs: 60000 });
+    p.attach();
+    // More events than one list the module reads at once (500), none of them stored yet.
+    for (let i = 0; i < 600; i++) p.track({ type: 'view_item', items: [{ item_id: `v${i}`, price: 1 }] });
+    // GTM's documented eventCallback/eventTimeout beside the ecommerce data.
+    window.dataLayer.push({ event: 'add_to_cart', ecommerce: { items: [{ item_id: 'cb', price: 2 }] }, eventCallback() {}, eventTimeout: 2000 });
+    // What the page told it (the decision's own exposure record aside).
+    const told = () => p.exportData().events.filter((e) => e.type !== 'exposure').map((e) => e.items[0].item_id).join();
+    const before = told();
+    p.__trapForTests();
+    return { before, after: told(), cart: p.profile().cart.items.map((l) => l.id) };
+  });
+  assert.equal(out.before.split(',').length, 601);
+  assert.equal(out.after, out.before, 'every event replayed into the fresh instance, once');
+  assert.deepEqual(out.cart, ['cb']);
+  assert.deepEqual(page.errors, []);
+  await context.close();
+});

@@ -148,6 +148,14 @@ test('the snippet-only page: queued calls, dataLayer events and Consent Mode all
     gtag('event', 'add_to_cart', { currency: 'EUR', value: 4.98, items: [{ item_id: 'apples', item_name: 'Apples', price: '2.49', quantity: 2 }] });
   });
   await page.waitForFunction(() => window.checkoutPersonalizer.personalizer.profile().cart.quantity === 5);
+  // GTM's eventCallback (a function), a long unrelated string and a deep custom object cost
+  // only themselves: the event is read.
+  await page.evaluate(() => dataLayer.push({
+    event: 'add_to_cart', eventCallback() {}, eventTimeout: 2000, debug: 'x'.repeat(10000),
+    custom: { a: { b: { c: { d: { e: { f: 1 } } } } } },
+    ecommerce: { items: [{ item_id: 'pears', price: '3.10', note: '☕'.repeat(3000) }] },
+  }));
+  await page.waitForFunction(() => window.checkoutPersonalizer.personalizer.profile().cart.quantity === 6);
   const apples = await page.evaluate(() => window.checkoutPersonalizer.personalizer.profile().cart.items.find((l) => l.id === 'apples'));
   assert.equal(apples?.quantity, 2, JSON.stringify(apples));
   await page.evaluate(() => window.checkoutPersonalizer.personalizer.flush());
