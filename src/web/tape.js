@@ -87,9 +87,9 @@ let scratchView = new DataView(scratch.buffer);
 // bigints, or a getter that throws.
 // `maxString` (bytes of UTF-8) is only read when `lenient`: then whatever breaks a limit
 // (a function such as GTM's `eventCallback`, a symbol or bigint, a getter that throws, a
-// string too long, nesting too deep) becomes null, and long lists and objects keep their
-// first `maxEntries` entries, so a page's dataLayer entry loses that part, never the rest.
-// Otherwise it is an error.
+// string too long, an object at the deepest level, whose entries would be too deep) becomes
+// null, and long lists and objects keep their first `maxEntries` entries, so a page's
+// dataLayer entry loses that part, never the rest. Otherwise it is an error.
 export function encodeTape(input, maxDepth, maxEntries, lenient = false, maxString = 0) {
   const ops = [];
   const nums = [];
@@ -102,10 +102,7 @@ export function encodeTape(input, maxDepth, maxEntries, lenient = false, maxStri
   // UTF-8 bytes exceed units only past a third of the limit: only then count them.
   const tooLong = (s) => s.length > maxString || (s.length * 3 > maxString && encoder.encode(s).length > maxString);
   const walk = (v, depth) => {
-    if (depth > maxDepth) {
-      if (lenient) { ops.push(0); return; }
-      throw new Error(`nested deeper than ${maxDepth} levels`);
-    }
+    if (depth > maxDepth) throw new Error(`nested deeper than ${maxDepth} levels`);
     if (v === null || v === undefined) {
       ops.push(0);
       return;
