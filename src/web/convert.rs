@@ -9,10 +9,9 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/src/web/tape.js")]
 extern "C" {
+    /// `max_string` is only read when `lenient`.
     #[wasm_bindgen(catch, js_name = encodeTape)]
-    fn encode_tape(v: &JsValue, max_depth: u32, max_entries: u32) -> Result<Vec<u8>, JsValue>;
-    #[wasm_bindgen(catch, js_name = encodeTape)]
-    fn encode_tape_lenient(
+    fn encode_tape(
         v: &JsValue,
         max_depth: u32,
         max_entries: u32,
@@ -24,7 +23,8 @@ extern "C" {
 }
 
 pub fn to_value(v: &JsValue) -> Result<Value, String> {
-    let bytes = encode_tape(v, MAX_DEPTH as u32, MAX_ENTRIES as u32).map_err(|e| js_text(&e))?;
+    let bytes =
+        encode_tape(v, MAX_DEPTH as u32, MAX_ENTRIES as u32, false, 0).map_err(|e| js_text(&e))?;
     crate::tape::decode(&bytes).map_err(|e| e.0)
 }
 
@@ -32,7 +32,7 @@ pub fn to_value(v: &JsValue) -> Result<Value, String> {
 /// `Value`'s limits or not a plain value (GTM's `eventCallback` function, a long string, a
 /// deep object) is null, a long list keeps its first entries; the rest of the entry stays.
 pub fn to_value_lenient(v: &JsValue) -> Result<Value, String> {
-    let bytes = encode_tape_lenient(
+    let bytes = encode_tape(
         v,
         MAX_DEPTH as u32,
         MAX_ENTRIES as u32,
@@ -46,7 +46,8 @@ pub fn to_value_lenient(v: &JsValue) -> Result<Value, String> {
 #[cfg(feature = "dom")]
 /// `to_value` with another bound on list and object entries (a catalogue).
 pub fn to_value_with(v: &JsValue, max_entries: usize) -> Result<Value, String> {
-    let bytes = encode_tape(v, MAX_DEPTH as u32, max_entries as u32).map_err(|e| js_text(&e))?;
+    let bytes =
+        encode_tape(v, MAX_DEPTH as u32, max_entries as u32, false, 0).map_err(|e| js_text(&e))?;
     crate::tape::decode_with(&bytes, max_entries).map_err(|e| e.0)
 }
 

@@ -90,7 +90,7 @@ let scratchView = new DataView(scratch.buffer);
 // string too long, an object at the deepest level, whose entries would be too deep) becomes
 // null, and long lists and objects keep their first `maxEntries` entries, so a page's
 // dataLayer entry loses that part, never the rest. Otherwise it is an error.
-export function encodeTape(input, maxDepth, maxEntries, lenient = false, maxString = 0) {
+export function encodeTape(input, maxDepth, maxEntries, lenient, maxString) {
   const ops = [];
   const nums = [];
   const lens = [];
